@@ -1,0 +1,68 @@
+"""Shipped datasets: load them (verified and typed), regenerate them, check them.
+
+Datasets
+--------
+``survey_b2b_2011``
+    Synthetic respondent-level survey of 125 Finnish B2B technology firms whose
+    statistics reproduce Jussila et al. (2014).  :func:`load_survey`.
+``b2b_vs_b2c``
+    Hall's (2017) five differences between B2B and B2C marketing.
+    :func:`load_b2b_vs_b2c`.
+``posts_b2b``
+    Synthetic post-level engagement data for B2B brand accounts.
+    :func:`load_posts`.
+
+Regenerate every file (byte-identical for the default seeds)::
+
+    python -m b2bsm.data build
+
+Examples
+--------
+>>> from b2bsm.data import load_survey
+>>> survey = load_survey()               # doctest: +SKIP
+>>> len(survey)                          # doctest: +SKIP
+125
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from b2bsm.data._package import (
+    DataIntegrityError,
+    apply_schema,
+    build,
+    published_tables,
+    read_resource,
+    resource,
+)
+
+_LAZY = {
+    "load_survey": "b2bsm.data.survey",
+    "generate_survey": "b2bsm.data.survey",
+    "fidelity_report": "b2bsm.data.fidelity",
+    "load_b2b_vs_b2c": "b2bsm.market",
+    "load_posts": "b2bsm.engagement",
+}
+
+__all__ = [
+    "DataIntegrityError",
+    "apply_schema",
+    "build",
+    "published_tables",
+    "read_resource",
+    "resource",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'b2bsm.data' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
