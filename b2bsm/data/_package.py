@@ -232,6 +232,35 @@ def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
+def catalogue(folder: Path | None = None) -> pd.DataFrame:
+    """List the shipped datasets: one row per resource of ``datapackage.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``title``, ``file``, ``format``, ``kilobytes`` and
+        ``synthetic`` (True when the dataset was generated, not collected).
+
+    Examples
+    --------
+    >>> from b2bsm.data import catalogue
+    >>> "survey_b2b_2011" in set(catalogue()["name"])
+    True
+    """
+    rows = [
+        {
+            "name": res["name"],
+            "title": res.get("title", ""),
+            "file": res["path"],
+            "format": res.get("format", Path(res["path"]).suffix.lstrip(".")),
+            "kilobytes": round(res.get("bytes", 0) / 1024, 1),
+            "synthetic": bool(res.get("synthetic", False)),
+        }
+        for res in _read_descriptor(folder)["resources"]
+    ]
+    return pd.DataFrame(rows)
+
+
 def published_tables() -> dict[str, Any]:
     """Return the transcription of every number printed in the survey paper.
 
