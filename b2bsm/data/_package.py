@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from b2bsm._paths import data_dir
+from b2bsm._paths import REPO_ROOT, data_dir
 
 #: Generated datasets: resource name -> module that owns it.
 GENERATED: dict[str, str] = {
@@ -116,7 +116,13 @@ def build(out_dir: Path | None = None, names: list[str] | None = None) -> Path:
     Path
         The path of the written ``datapackage.json``.
     """
-    out = Path(out_dir) if out_dir is not None else data_dir()
+    if out_dir is not None:
+        out = Path(out_dir)
+    else:
+        try:
+            out = data_dir()
+        except FileNotFoundError:  # first build in a fresh checkout
+            out = REPO_ROOT / "data"
     out.mkdir(parents=True, exist_ok=True)
     old = _read_descriptor(out) if (out / "datapackage.json").is_file() else {}
     old_resources = {r["name"]: r for r in old.get("resources", [])}
