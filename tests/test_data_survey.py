@@ -159,3 +159,12 @@ def test_fidelity_report_flags_a_broken_dataset(shipped):
 def test_likert_codes_keeps_missing_as_nan():
     s = pd.Series(pd.Categorical(["a little", None], categories=sv.USE_LABELS, ordered=True))
     assert sv.likert_codes(s).tolist()[0] == 2.0 and np.isnan(sv.likert_codes(s).tolist()[1])
+
+
+def test_codebook_documents_every_variable_block():
+    text = (data_dir() / "README.md").read_text(encoding="utf-8")
+    assert "synthetic" in text.lower()
+    for slug in [*sv.TOOLS, *sv.CUSTOMER_FUNCTIONS, *sv.PARTNER_FUNCTIONS, *sv.BARRIERS]:
+        assert f"`{slug}`" in text, f"codebook lacks {slug}"
+    for col in ["firm_id", "industry", "turnover", "size", "position", *sv.OVERALL_USE]:
+        assert f"`{col}`" in text
