@@ -40,10 +40,15 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 venv: $(VENV)/.installed-test
 
 lab: $(VENV)/.installed-run
-	@echo "Starting JupyterLab. Open the URL printed below (it ends in /lab/tree/$(START))."
-	@echo "Stop the server with Ctrl-C."
+	$(eval TOKEN := $(shell $(PY) -c 'import secrets; print(secrets.token_hex(16))'))
+	@echo ""
+	@echo "  JupyterLab is starting. Open this address in your browser:"
+	@echo "    http://127.0.0.1:$(PORT)/lab/tree/$(START)?token=$(TOKEN)"
+	@echo "  Stop the server with Ctrl-C (twice)."
+	@echo ""
 	$(VENV)/bin/jupyter lab --no-browser $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 \
-		--ServerApp.port=$(PORT) --ServerApp.default_url=/lab/tree/$(START)
+		--ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
+		--IdentityProvider.token=$(TOKEN) --ServerApp.default_url=/lab/tree/$(START)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
