@@ -1,0 +1,501 @@
+"""B2B versus B2C buying: Hall's five differences as data, and a purchase-journey simulation.
+
+Two things live here:
+
+* the dataset ``b2b_vs_b2c`` (Hall 2017, as summarised by Mankonen 2024): five
+  dimensions on which business and consumer marketing differ,
+  :func:`load_b2b_vs_b2c`;
+* a small, documented simulation of purchase journeys, :func:`simulate_journeys`,
+  that turns those differences into numbers a student can plot: a B2B *buying
+  centre* of several people who each deliberate and consult many information
+  touch-points, against a B2C buyer who often decides on the spot.
+
+The simulation is a teaching model, not an estimate: its default parameters
+are illustrative assumptions stated in :class:`MarketParams`, and lesson 01
+invites students to change them.
+
+Examples
+--------
+>>> from b2bsm.market import B2B, B2C, simulate_journeys
+>>> b2b = simulate_journeys(B2B, n_buyers=1000, seed=1)
+>>> b2c = simulate_journeys(B2C, n_buyers=1000, seed=1)
+>>> bool(b2b["days_to_purchase"].median() > b2c["days_to_purchase"].median())
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from b2bsm.data._package import read_resource
+
+__all__ = [
+    "B2B",
+    "B2C",
+    "MarketParams",
+    "compare_markets",
+    "journey_explorer",
+    "load_b2b_vs_b2c",
+    "plot_journeys",
+    "simulate_journeys",
+    "summarise_journeys",
+]
+
+
+@dataclass(frozen=True)
+class MarketParams:
+    """Assumptions of the purchase-journey simulation for one market.
+
+    Every buyer is a *buying centre*: one person in a typical consumer purchase,
+    several in a business purchase.  Each member consults a number of
+    information touch-points (a website visit, a post, a webinar, a sales call)
+    and deliberates for a while; the purchase happens when the slowest member
+    is ready and the group has aligned.  Some buyers decide on impulse at their
+    first touch-point.
+
+    Parameters
+    ----------
+    name : str
+        Label of the market in tables and plots.
+    stakeholders : float
+        Mean size of the buying centre (at least 1).  Drawn per buyer as
+        ``1 + Poisson(stakeholders - 1)``.
+    deliberation_days : float
+        Mean days one member deliberates (> 0).  Gamma-distributed with shape 2,
+        so some members are much slower than others.
+    touchpoints : float
+        Mean information touch-points per member (at least 1).  Drawn as
+        ``1 + Poisson(touchpoints - 1)``.
+    alignment_days : float
+        Extra days the group needs per additional member to agree (>= 0).
+    impulse_share : float
+        Probability (0 to 1) that a buyer decides at the first touch-point,
+        within a day.
+
+    Examples
+    --------
+    >>> from b2bsm.market import B2B
+    >>> B2B.stakeholders
+    6.0
+    >>> MarketParams("test", stakeholders=0.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: stakeholders must be at least 1 (a buyer is at least one person); got 0.5.
+    """
+
+    name: str = "market"
+    stakeholders: float = 1.0
+    deliberation_days: float = 2.0
+    touchpoints: float = 1.5
+    alignment_days: float = 0.0
+    impulse_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        rules = {
+            "stakeholders": (1.0, None, "a buyer is at least one person"),
+            "touchpoints": (1.0, None, "every journey has at least one touch-point"),
+            "deliberation_days": (0.0, None, "deliberation takes some time"),
+            "alignment_days": (0.0, None, "alignment cannot take negative time"),
+            "impulse_share": (0.0, 1.0, "it is a probability"),
+        }
+        for name, (low, high, why) in rules.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise ValueError(f"{name} must be a number; got {value!r}.")
+            if not np.isfinite(value):
+                raise ValueError(f"{name} must be finite; got {value!r}.")
+            if name == "deliberation_days" and value <= 0:
+                raise ValueError(f"{name} must be greater than 0 ({why}); got {value}.")
+            if value < low:
+                raise ValueError(f"{name} must be at least {low:g} ({why}); got {value}.")
+            if high is not None and value > high:
+                raise ValueError(
+                    f"{name} must be between {low:g} and {high:g} ({why}); got {value}."
+                )
+        object.__setattr__(self, "stakeholders", float(self.stakeholders))
+
+    def with_(self, **changes: Any) -> MarketParams:
+        """A copy with some assumptions changed (validated again)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(
+                f"Unknown market parameter(s) {sorted(unknown)}; "
+                f"choose from {[f.name for f in fields(self)]}."
+            )
+        return replace(self, **changes)
+
+
+#: Illustrative B2B buying centre: about six people, weeks of deliberation,
+#: several touch-points each, a week of alignment per extra person, no impulse.
+B2B = MarketParams(
+    name="B2B",
+    stakeholders=6.0,
+    deliberation_days=30.0,
+    touchpoints=4.0,
+    alignment_days=5.0,
+    impulse_share=0.0,
+)
+#: Illustrative consumer purchase: one person, two days on average, few
+#: touch-points, and four buyers in ten decide on impulse.
+B2C = MarketParams(
+    name="B2C",
+    stakeholders=1.0,
+    deliberation_days=2.0,
+    touchpoints=1.5,
+    alignment_days=0.0,
+    impulse_share=0.4,
+)
+
+
+def _check_n(n_buyers) -> int:
+    if isinstance(n_buyers, bool) or not isinstance(n_buyers, (int, np.integer)) or n_buyers < 1:
+        raise ValueError(f"n_buyers must be a positive integer; got {n_buyers!r}.")
+    return int(n_buyers)
+
+
+def simulate_journeys(
+    params: MarketParams, n_buyers: int = 500, seed: int | np.random.Generator = 0
+) -> pd.DataFrame:
+    """Simulate purchase journeys, one row per buyer (vectorised).
+
+    Parameters
+    ----------
+    params : MarketParams
+        The market's assumptions, e.g. :data:`B2B` or :data:`B2C`.
+    n_buyers : int, default 500
+        Number of buyers (buying centres) to simulate.
+    seed : int or numpy.random.Generator, default 0
+        Seed, or the notebook's generator, for reproducible draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``buyer``, ``market``, ``stakeholders`` (people in the buying
+        centre), ``touchpoints`` (information contacts in the whole journey),
+        ``days_to_purchase`` and ``impulse`` (decided at the first contact).
+
+    Examples
+    --------
+    >>> from b2bsm.market import B2C, simulate_journeys
+    >>> simulate_journeys(B2C, n_buyers=3, seed=0).columns.tolist()
+    ['buyer', 'market', 'stakeholders', 'touchpoints', 'days_to_purchase', 'impulse']
+    """
+    if not isinstance(params, MarketParams):
+        raise TypeError(
+            f"params must be a MarketParams (e.g. b2bsm.market.B2B); got {type(params).__name__}."
+        )
+    n = _check_n(n_buyers)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    people = 1 + rng.poisson(params.stakeholders - 1.0, size=n)
+    width = int(people.max())
+    member = np.arange(width)[None, :] < people[:, None]  # (n, width) mask of real members
+    contacts = np.where(member, 1 + rng.poisson(params.touchpoints - 1.0, size=(n, width)), 0)
+    thinking = rng.gamma(shape=2.0, scale=params.deliberation_days / 2.0, size=(n, width))
+    slowest = np.where(member, thinking, 0.0).max(axis=1)
+    days = slowest + params.alignment_days * (people - 1)
+
+    impulse = rng.random(n) < params.impulse_share
+    days = np.where(impulse, rng.uniform(0.0, 1.0, size=n), days)
+    touchpoints = np.where(impulse, 1, contacts.sum(axis=1))
+    people = np.where(impulse, 1, people)
+    return pd.DataFrame(
+        {
+            "buyer": np.arange(1, n + 1),
+            "market": params.name,
+            "stakeholders": people,
+            "touchpoints": touchpoints,
+            "days_to_purchase": days.round(2),
+            "impulse": impulse,
+        }
+    )
+
+
+def compare_markets(
+    markets: tuple[MarketParams, ...] = (B2B, B2C),
+    n_buyers: int = 500,
+    seed: int | np.random.Generator = 0,
+) -> pd.DataFrame:
+    """Simulate several markets with one generator and stack the journeys.
+
+    Examples
+    --------
+    >>> from b2bsm.market import compare_markets
+    >>> sorted(compare_markets(n_buyers=10, seed=1)["market"].unique())
+    ['B2B', 'B2C']
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    frames = [simulate_journeys(m, n_buyers, rng) for m in markets]
+    return pd.concat(frames, ignore_index=True)
+
+
+def summarise_journeys(journeys: pd.DataFrame) -> pd.DataFrame:
+    """One row per market: medians and means that summarise the journeys.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``market`` with ``buyers``, ``median_days``, ``p90_days``,
+        ``mean_touchpoints``, ``mean_stakeholders`` and ``impulse_pct``.
+    """
+    needed = {"market", "days_to_purchase", "touchpoints", "stakeholders", "impulse"}
+    missing = needed - set(journeys.columns)
+    if missing:
+        raise KeyError(
+            f"columns {sorted(missing)} missing: pass the output of simulate_journeys()."
+        )
+    g = journeys.groupby("market", sort=False)
+    return pd.DataFrame(
+        {
+            "buyers": g.size(),
+            "median_days": g["days_to_purchase"].median().round(1),
+            "p90_days": g["days_to_purchase"].quantile(0.9).round(1),
+            "mean_touchpoints": g["touchpoints"].mean().round(1),
+            "mean_stakeholders": g["stakeholders"].mean().round(1),
+            "impulse_pct": (100 * g["impulse"].mean()).round(1),
+        }
+    )
+
+
+def plot_journeys(journeys: pd.DataFrame, axes=None):
+    """Two panels: days to purchase (log scale) and touch-points, by market.
+
+    Returns the matplotlib ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    from b2bsm import plots
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    else:
+        fig = axes[0].figure
+    markets = list(dict.fromkeys(journeys["market"]))
+    bins_days = np.logspace(-2, np.log10(max(journeys["days_to_purchase"].max(), 1) * 1.2), 40)
+    top = int(journeys["touchpoints"].max())
+    bins_tp = np.arange(0.5, top + 1.5, max(1, top // 30))
+    for i, market in enumerate(markets):
+        part = journeys[journeys["market"] == market]
+        colour = plots.PALETTE[i % len(plots.PALETTE)]
+        axes[0].hist(
+            part["days_to_purchase"].clip(lower=0.01),
+            bins=bins_days,
+            alpha=0.6,
+            color=colour,
+            label=market,
+        )
+        axes[1].hist(part["touchpoints"], bins=bins_tp, alpha=0.6, color=colour, label=market)
+    axes[0].set_xscale("log")
+    plots.label(
+        axes[0], "Days from first contact to purchase (log scale)", "Buyers", "Time to purchase"
+    )
+    plots.label(axes[1], "Information touch-points in the journey", "Buyers", "Touch-points")
+    axes[0].legend(title="Market")
+    fig.tight_layout()
+    return fig
+
+
+def _png_output(fig) -> dict:
+    """A figure as a display_data output that an ``ipywidgets.Output`` shows as it is."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    return {
+        "output_type": "display_data",
+        "data": {
+            "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+            "text/plain": "<figure: journeys by market>",
+        },
+        "metadata": {},
+    }
+
+
+def journey_explorer(n_buyers: int = 400, seed: int = 1):
+    """Sliders for the B2B assumptions; the journey plot redraws live.
+
+    The B2C market stays at its defaults as the reference.  Returns an
+    ``ipywidgets.VBox`` whose ``sliders`` attribute maps parameter names to the
+    slider widgets and whose ``output`` attribute is the ``Output`` showing the
+    figure (useful for tests).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    style = {"description_width": "initial"}
+    layout = widgets.Layout(width="480px")
+    sliders = {
+        "stakeholders": widgets.FloatSlider(
+            value=B2B.stakeholders,
+            min=1,
+            max=12,
+            step=0.5,
+            description="Stakeholders in the buying centre",
+            style=style,
+            layout=layout,
+        ),
+        "deliberation_days": widgets.FloatSlider(
+            value=B2B.deliberation_days,
+            min=1,
+            max=90,
+            step=1,
+            description="Deliberation per person (days)",
+            style=style,
+            layout=layout,
+        ),
+        "touchpoints": widgets.FloatSlider(
+            value=B2B.touchpoints,
+            min=1,
+            max=10,
+            step=0.5,
+            description="Touch-points per person",
+            style=style,
+            layout=layout,
+        ),
+    }
+    output = widgets.Output()
+    summary = widgets.HTML()
+
+    def redraw(_change=None) -> None:
+        b2b = B2B.with_(**{name: s.value for name, s in sliders.items()})
+        journeys = compare_markets((b2b, B2C), n_buyers=n_buyers, seed=seed)
+        table = summarise_journeys(journeys)
+        summary.value = (
+            f"<b>B2B median:</b> {table.loc['B2B', 'median_days']} days, "
+            f"{table.loc['B2B', 'mean_touchpoints']} touch-points &nbsp;|&nbsp; "
+            f"<b>B2C median:</b> {table.loc['B2C', 'median_days']} days, "
+            f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
+        )
+        fig = plot_journeys(journeys)
+        output.outputs = (_png_output(fig),)
+        plt.close(fig)
+
+    for s in sliders.values():
+        s.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([*sliders.values(), summary, output])
+    box.sliders = sliders
+    box.output = output
+    box.summary = summary
+    box.redraw = redraw
+    return box
+
+
+# --------------------------------------------------------------------------
+# The b2b_vs_b2c dataset (owned by this module; see b2bsm.data._package)
+# --------------------------------------------------------------------------
+_SOURCE = "Hall (2017), as summarised by Mankonen (2024)"
+_DIFFERENCES = [
+    (
+        "Purchase time",
+        "Long: a decision needs time, plenty of information and careful deliberation",
+        "Often quick, prompted by impulse or an immediate need",
+    ),
+    (
+        "People involved",
+        "A buying centre: several groups of stakeholders join at different stages",
+        "Usually one person decides",
+    ),
+    (
+        "Complexity of the offer",
+        "Technically complex offers, examined in detail by many parties before signing",
+        "Simple offers with a straightforward decision by one party",
+    ),
+    (
+        "Buying process",
+        "Rational and strategic: the aim is value for the buying organisation",
+        "Personal wants, tastes and values drive the purchase",
+    ),
+    (
+        "Content the audience expects",
+        "Detailed, informative material in several formats that supports the decision",
+        "Short, engaging content; information matters less than interest",
+    ),
+]
+
+RESOURCE: dict[str, Any] = {
+    "path": "b2b_vs_b2c.csv",
+    "title": "Five differences between B2B and B2C marketing (Hall 2017)",
+    "description": (
+        "The differences between business-to-business and business-to-consumer marketing "
+        "described by Hall (2017) and summarised in Mankonen (2024), paraphrased for the kit. "
+        "One row per dimension."
+    ),
+    "synthetic": False,
+    "format": "csv",
+    "mediatype": "text/csv",
+    "encoding": "utf-8",
+    "sources": [
+        {"title": "Hall, S. (2017). Innovative B2B Marketing. London: Kogan Page."},
+        {
+            "title": (
+                "Mankonen, M. (2024). Sosiaalisen median sisältö osana "
+                "B2B-asiakassuhdejohtamista [Social media content as part of B2B customer "
+                "relationship management]. Bachelor's thesis, University of Turku."
+            )
+        },
+    ],
+    "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+    "generator": "b2bsm.market.build_table",
+    "schema": {
+        "fields": [
+            {
+                "name": "dimension",
+                "title": "Dimension",
+                "type": "string",
+                "description": "Aspect of buying and marketing that differs.",
+            },
+            {
+                "name": "b2b",
+                "title": "Business-to-business",
+                "type": "string",
+                "description": "How the dimension looks when firms buy from firms.",
+            },
+            {
+                "name": "b2c",
+                "title": "Business-to-consumer",
+                "type": "string",
+                "description": "How the dimension looks when consumers buy.",
+            },
+            {
+                "name": "source",
+                "title": "Source",
+                "type": "string",
+                "description": "Where the distinction comes from.",
+            },
+        ],
+        "primaryKey": ["dimension"],
+        "missingValues": [""],
+    },
+}
+
+
+def build_table() -> pd.DataFrame:
+    """The b2b_vs_b2c table as written to ``data/b2b_vs_b2c.csv``."""
+    return pd.DataFrame(
+        [(d, b2b, b2c, _SOURCE) for d, b2b, b2c in _DIFFERENCES],
+        columns=["dimension", "b2b", "b2c", "source"],
+    )
+
+
+def load_b2b_vs_b2c() -> pd.DataFrame:
+    """Load Hall's five B2B/B2C differences (verified against ``datapackage.json``).
+
+    Examples
+    --------
+    >>> from b2bsm.data import load_b2b_vs_b2c
+    >>> load_b2b_vs_b2c()["dimension"].tolist()[0]
+    'Purchase time'
+    """
+    return read_resource("b2b_vs_b2c")
+
+
+def params_table(*markets: MarketParams) -> pd.DataFrame:
+    """The assumptions of several markets side by side (one column per market)."""
+    markets = markets or (B2B, B2C)
+    return pd.DataFrame({m.name: asdict(m) for m in markets}).drop(index="name")
