@@ -58,8 +58,11 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Unit tests and notebooks in parallel; then the real-browser tests on their own,
+# so that JupyterLab in Chromium does not compete with the nbval kernels for CPU.
 test: lint
-	$(PY) -m pytest -n $(JOBS) --dist loadfile
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser"
+	$(PY) -m pytest -m browser
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/execute_notebooks.py notebooks solutions

@@ -299,21 +299,13 @@ def plot_journeys(journeys: pd.DataFrame, axes=None):
     return fig
 
 
-def _png_output(fig) -> dict:
-    """A figure as a display_data output that an ``ipywidgets.Output`` shows as it is."""
-    import base64
+def _png_bytes(fig) -> bytes:
+    """A figure rendered to PNG bytes (for an ``ipywidgets.Image``)."""
     import io
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return {
-        "output_type": "display_data",
-        "data": {
-            "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-            "text/plain": "<figure: journeys by market>",
-        },
-        "metadata": {},
-    }
+    return buffer.getvalue()
 
 
 def journey_explorer(n_buyers: int = 400, seed: int = 1):
@@ -321,8 +313,8 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
 
     The B2C market stays at its defaults as the reference.  Returns an
     ``ipywidgets.VBox`` whose ``sliders`` attribute maps parameter names to the
-    slider widgets and whose ``output`` attribute is the ``Output`` showing the
-    figure (useful for tests).
+    slider widgets and whose ``figure`` attribute is the ``Image`` widget showing
+    the plot (useful for tests).
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -358,7 +350,7 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             layout=layout,
         ),
     }
-    output = widgets.Output()
+    figure = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
     summary = widgets.HTML()
 
     def redraw(_change=None) -> None:
@@ -372,15 +364,15 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
         )
         fig = plot_journeys(journeys)
-        output.outputs = (_png_output(fig),)
+        figure.value = _png_bytes(fig)
         plt.close(fig)
 
     for s in sliders.values():
         s.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([*sliders.values(), summary, output])
+    box = widgets.VBox([*sliders.values(), summary, figure])
     box.sliders = sliders
-    box.output = output
+    box.figure = figure
     box.summary = summary
     box.redraw = redraw
     return box

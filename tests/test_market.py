@@ -114,11 +114,12 @@ def test_dataset_is_rebuilt_byte_for_byte_and_loads(tmp_path):
 
 def test_explorer_redraws_when_a_slider_moves():
     box = market.journey_explorer(n_buyers=200)
-    before_plot = box.output.outputs[0]["data"]["image/png"]
+    before_plot = box.figure.value
+    assert bytes(before_plot).startswith(b"\x89PNG")
     before_text = box.summary.value
     box.sliders["stakeholders"].value = 11
     assert box.summary.value != before_text
-    assert box.output.outputs[0]["data"]["image/png"] != before_plot
+    assert box.figure.value != before_plot
     assert {"stakeholders", "deliberation_days", "touchpoints"} == set(box.sliders)
 
 

@@ -1,0 +1,130 @@
+"""Every lesson, run by JupyterLab in a real Chromium, as a student would see it.
+
+nbval proves the cells execute in a headless kernel; these tests prove what a
+student sees: JupyterLab opens the lesson, "Run All Cells" finishes without an
+error output, every widget renders (no "Error displaying widget"), and moving
+a slider of an interactive explorer changes its figure.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RUN_TIMEOUT_MS = 120_000
+
+ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+ALL_PROMPTS_DONE = """() => {
+    const active = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+    const prompts = [...document.querySelectorAll(active + ' .jp-CodeCell .jp-InputPrompt')]
+        .map(e => e.textContent.trim());
+    return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
+}"""
+
+
+NO_PROMPT_NUMBERS = """() => ![...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+    .some(e => /\\d/.test(e.textContent))"""
+
+
+def _uses_widgets(path: Path) -> bool:
+    return "explorer(" in path.read_text(encoding="utf-8")
+
+
+def _menu(page, menu: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def _accept_kernel_dialog(page) -> None:
+    """JupyterLab may ask which kernel to start: take the notebook's own (python3)."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:
+        dialog.wait_for(timeout=8_000)
+    except Exception:  # no dialog: the kernel started by itself
+        return
+    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        url = f"{jupyter_server['base']}/lab/tree/notebooks/{path.name}"
+        # ?reset: start from an empty workspace, not the previous test's open tabs
+        page.goto(f"{url}?reset&token={jupyter_server['token']}")
+        page.wait_for_selector(f"{ACTIVE} .jp-CodeCell", timeout=60_000)
+        _accept_kernel_dialog(page)
+        page.wait_for_selector(
+            f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']",
+            timeout=60_000,
+        )
+        # clear the stored outputs first, so that only a real run can pass
+        for attempt in range(3):
+            _menu(page, "Edit", "Clear Outputs of All Cells")
+            try:
+                page.wait_for_function(NO_PROMPT_NUMBERS, timeout=10_000, polling=250)
+                break
+            except Exception:
+                page.keyboard.press("Escape")
+                if attempt == 2:
+                    raise
+        _menu(page, "Run", "Run All Cells")
+        page.wait_for_function(ALL_PROMPTS_DONE, timeout=RUN_TIMEOUT_MS, polling=500)
+
+        panel = page.locator(ACTIVE)
+        errors = panel.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        )
+        texts = [t for t in errors.all_inner_texts() if re.search(r"Error|Traceback|Warning", t)]
+        assert not texts, f"{path.name} shows error output in the browser:\n" + "\n".join(texts)
+        assert panel.get_by_text("Error displaying widget").count() == 0
+
+        if _uses_widgets(path):
+            widget = panel.locator(".jupyter-widgets.widget-vbox").first
+            widget.wait_for(state="visible", timeout=30_000)
+            image = widget.locator("img.widget-image").first
+            image.wait_for(timeout=30_000)
+            before = image.get_attribute("src")
+            summary = widget.locator(".widget-html").first
+            summary_before = summary.inner_text()
+            readout = widget.locator(".widget-readout").first
+            value_before = readout.inner_text()
+            handle = widget.locator(".noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            for _ in range(4):
+                handle.press("ArrowRight")
+                page.wait_for_timeout(150)
+            assert readout.inner_text() != value_before, "the slider did not move"
+            # the kernel redraws the figure: poll the same element until it changes
+            figure = widget.locator("img.widget-image").first
+            deadline = time.monotonic() + 60
+            while figure.get_attribute("src") == before:
+                assert time.monotonic() < deadline, (
+                    "moving the slider did not redraw the figure "
+                    f"(summary before: {summary_before!r}, now: {summary.inner_text()!r}, "
+                    f"slider now {readout.inner_text()})"
+                )
+                page.wait_for_timeout(250)
+            page.wait_for_function(
+                "el => el.complete && el.naturalHeight > 100",
+                arg=figure.element_handle(),
+                timeout=30_000,
+                polling=250,
+            )
+            widget.scroll_into_view_if_needed()
+        no_news = page.locator(".jp-toast-button", has_text=re.compile("^No$"))
+        if no_news.count():
+            no_news.first.click()
+        page.wait_for_timeout(500)
+        shot = artifacts / f"{path.stem}.png"
+        page.screenshot(path=str(shot))
+        print(f"screenshot of {path.name}: {shot}")
+    finally:
+        page.close()
