@@ -1,0 +1,66 @@
+"""Adjust p-values when a table holds many tests (Holm, Benjamini-Hochberg, Bonferroni)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from b2bsm.stats._validate import require_columns
+
+#: Methods offered, with what each controls (statsmodels names in brackets).
+ADJUSTMENTS = {
+    "holm": "Holm step-down: family-wise error rate",
+    "bonferroni": "Bonferroni: family-wise error rate (conservative)",
+    "fdr_bh": "Benjamini-Hochberg: false discovery rate",
+}
+
+
+def adjust_pvalues(
+    table: pd.DataFrame, *, method: str = "holm", p_col: str = "p_value", alpha: float = 0.05
+) -> pd.DataFrame:
+    """Add adjusted p-values to a table of tests (statsmodels ``multipletests``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per test, e.g. the output of :func:`kendall_table`.
+    method : {"holm", "bonferroni", "fdr_bh"}, default "holm"
+    p_col : str, default "p_value"
+    alpha : float, default 0.05
+        Level for the ``reject`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with ``p_adjusted``, ``reject`` (at ``alpha``) and
+        ``adjustment`` (the method's description) added.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from b2bsm.stats import adjust_pvalues
+    >>> t = pd.DataFrame({"p_value": [0.01, 0.02, 0.04]})
+    >>> adjust_pvalues(t, method="holm")["p_adjusted"].round(2).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in ADJUSTMENTS:
+        raise ValueError(f"method must be one of {sorted(ADJUSTMENTS)}; got {method!r}.")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}.")
+    require_columns(table, [p_col])
+    p = pd.to_numeric(table[p_col], errors="coerce").to_numpy(dtype="float64")
+    if len(p) == 0:
+        raise ValueError("the table has no rows, so there are no p-values to adjust.")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError(
+            f"column {p_col!r} must hold p-values between 0 and 1 with none missing; "
+            "drop the rows without a test first."
+        )
+    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=method)
+    out = table.copy()
+    out["p_adjusted"] = adjusted
+    out["reject"] = reject
+    out["adjustment"] = ADJUSTMENTS[method]
+    return out
