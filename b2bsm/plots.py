@@ -70,3 +70,78 @@ def label(ax: plt.Axes, x: str, y: str, title: str | None = None) -> plt.Axes:
     if title:
         ax.set_title(title)
     return ax
+
+
+def interval_plot(
+    table,
+    *,
+    y: str,
+    estimate: str,
+    low: str,
+    high: str,
+    hue: str | None = None,
+    ax: plt.Axes | None = None,
+    reference: float | None = None,
+) -> plt.Axes:
+    """Dot-and-whisker chart: one row per item, a point estimate and its interval.
+
+    The chart the survey lessons repeat for shares with Wilson intervals,
+    correlations with bootstrap intervals and the like.  Rows are drawn in the
+    table's order, top to bottom.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per item.
+    y : str
+        Column with the item labels.
+    estimate, low, high : str
+        Columns with the point estimate and the interval's ends.
+    hue : str, optional
+        Column that colours the rows (e.g. interface); a legend is added.
+    ax : matplotlib Axes, optional
+    reference : float, optional
+        Draw a dashed vertical reference line here (e.g. 0 or 50 %).
+
+    Returns
+    -------
+    matplotlib Axes (label it with :func:`label`)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from b2bsm.plots import interval_plot
+    >>> t = pd.DataFrame({"item": ["a", "b"], "pct": [40, 20], "lo": [30, 10], "hi": [50, 35]})
+    >>> ax = interval_plot(t, y="item", estimate="pct", low="lo", high="hi")
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['a', 'b']
+    """
+    for col in [y, estimate, low, high] + ([hue] if hue else []):
+        if col not in table.columns:
+            raise KeyError(f"column {col!r} not in the table; it has {list(table.columns)}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 0.45 * len(table) + 1.2))
+    pos = list(range(len(table)))[::-1]
+    groups = [(None, table)] if hue is None else table.groupby(hue, sort=False)
+    colours = dict(zip([k for k, _ in groups], PALETTE, strict=False))
+    where = dict(zip(table.index, pos, strict=True))
+    for key, part in groups:
+        ys = [where[i] for i in part.index]
+        ax.errorbar(
+            part[estimate],
+            ys,
+            xerr=[part[estimate] - part[low], part[high] - part[estimate]],
+            fmt="o",
+            color=colours[key],
+            ecolor=colours[key],
+            elinewidth=2,
+            capsize=3,
+            label=None if key is None else str(key),
+        )
+    ax.set_yticks(pos, table[y].astype(str).tolist())
+    ax.grid(axis="y", visible=False)
+    if reference is not None:
+        ax.axvline(reference, color=OKABE_ITO[-1], linestyle="--", linewidth=1)
+    if hue is not None:
+        ax.legend(title=hue)
+    return ax
