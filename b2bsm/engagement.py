@@ -768,12 +768,18 @@ def _power_figure(effect_irr, posts_per_arm, dispersion, baseline=20.0, n_sims=5
         fontsize=11,
     )
     ax.grid(alpha=0.3)
-    return fig
+    return fig, float(point["power"].iloc[0])
 
 
-def power_explorer(effect_irr: float = 1.2, posts_per_arm: int = 100, dispersion: float = 0.5):
+def power_explorer(
+    effect_irr: float = 1.2,
+    posts_per_arm: int = 100,
+    dispersion: float = 0.5,
+    baseline: float = 20.0,
+):
     """Interactive power explorer: sliders for effect, posts per arm, dispersion.
 
+    ``baseline`` is the mean count in the control arm (fixed while exploring).
     The power curve is redrawn (by simulation) whenever a slider moves.  The
     figure is an ``ipywidgets.Image`` of a PNG, so it renders the same in
     JupyterLab, on Binder and in a static notebook view.
@@ -814,15 +820,24 @@ def power_explorer(effect_irr: float = 1.2, posts_per_arm: int = 100, dispersion
         style={"description_width": "initial"},
     )
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
+    summary = widgets.HTML()
 
     def redraw(_change=None):
-        image.value = _png_bytes(_power_figure(effect.value, size.value, disp.value))
+        fig, power = _power_figure(effect.value, size.value, disp.value, baseline)
+        image.value = _png_bytes(fig)
+        verdict = "enough" if power >= 0.8 else "too little"
+        summary.value = (
+            f"<b>Power {power:.2f}</b> with {size.value} posts per arm for a true IRR of "
+            f"{effect.value:.2f} (dispersion {disp.value:.1f}, baseline {baseline:g}): "
+            f"{verdict} for the usual 80 % target."
+        )
 
     for slider in (effect, size, disp):
         slider.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([effect, size, disp]), image])
+    box = widgets.VBox([widgets.HBox([effect, size, disp]), summary, image])
     box.figure = image
+    box.summary = summary
     box.sliders = {"effect": effect, "posts_per_arm": size, "dispersion": disp}
     return box
 
