@@ -1,0 +1,158 @@
+"""Speed budgets of the kit, measured in one run on this machine.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/speed.py            # everything (about 3 minutes)
+    .venv/bin/python benchmarks/speed.py --skip-suite --json speed.json
+
+What it measures:
+
+1. **floor**: a fresh kernel that imports pandas, scipy, seaborn and
+   statsmodels and does nothing else (median of 3 runs);
+2. every notebook in ``notebooks/`` and ``solutions/``, each executed in a fresh
+   kernel from its own folder, in seconds and as a ratio to the floor
+   (budget: 4x);
+3. the non-browser test suite's wall time, as ``make test`` runs it
+   (``pytest -n 2 --dist loadfile -m "not browser"``; budget: 2 minutes);
+4. ``import b2bsm`` against ``import numpy, pandas`` in fresh interpreters
+   (median of 5; budget: b2bsm adds under 0.2 s).
+
+Timings on shared machines are noisy, so budgets are reported, not asserted;
+the script fails only on usage errors or a notebook that does not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_BUDGET = 4.0
+SUITE_BUDGET_S = 120.0
+IMPORT_BUDGET_S = 0.2
+
+
+def _run_notebook(nb, cwd: Path) -> float:
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def floor_seconds(repeats: int = 3) -> float:
+    import nbformat
+
+    cell = "import pandas, scipy.stats, seaborn, statsmodels.api"
+    times = []
+    for _ in range(repeats):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+        times.append(_run_notebook(nb, ROOT / "notebooks"))
+    return statistics.median(times)
+
+
+def notebook_seconds(path: Path) -> float:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return _run_notebook(nb, path.parent)
+
+
+def import_seconds(statement: str, repeats: int = 5) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        times.append(float(out.stdout.strip()))
+    return statistics.median(times)
+
+
+def suite_seconds() -> tuple[float, int]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-n",
+        "2",
+        "--dist",
+        "loadfile",
+        "-m",
+        "not browser",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    return time.perf_counter() - start, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure the kit's speed budgets.")
+    parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite")
+    parser.add_argument("--json", type=Path, help="also save the results as JSON here")
+    args = parser.parse_args(argv)
+
+    results: dict = {"machine_cores": __import__("os").cpu_count()}
+    floor = floor_seconds()
+    results["floor_s"] = floor
+    print(f"floor (fresh kernel importing pandas, scipy, seaborn, statsmodels): {floor:.2f} s\n")
+
+    print("| notebook | seconds | x floor | within 4x |")
+    print("|---|---:|---:|---|")
+    rows = []
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
+        (ROOT / "solutions").glob("*.ipynb")
+    )
+    for path in paths:
+        seconds = notebook_seconds(path)
+        ratio = seconds / floor
+        rows.append({"notebook": str(path.relative_to(ROOT)), "seconds": seconds, "ratio": ratio})
+        ok = "yes" if ratio <= FLOOR_BUDGET else "**NO**"
+        print(f"| {path.relative_to(ROOT)} | {seconds:.1f} | {ratio:.1f} | {ok} |")
+    results["notebooks"] = rows
+
+    numpy_pandas = import_seconds("import numpy, pandas")
+    pandas_only = import_seconds("import pandas")
+    kit = import_seconds("import numpy, pandas, b2bsm, b2bsm.data")
+    extra = kit - numpy_pandas
+    results.update(
+        import_pandas_s=pandas_only,
+        import_numpy_pandas_s=numpy_pandas,
+        import_b2bsm_s=kit,
+        b2bsm_extra_s=extra,
+    )
+    print("\n| import (fresh interpreter, median of 5) | seconds |")
+    print("|---|---:|")
+    print(f"| import pandas | {pandas_only:.3f} |")
+    print(f"| import numpy, pandas | {numpy_pandas:.3f} |")
+    print(f"| import numpy, pandas, b2bsm, b2bsm.data | {kit:.3f} |")
+    verdict = "within" if extra < IMPORT_BUDGET_S else "OVER"
+    print(f"| **b2bsm adds** | **{extra:.3f}** ({verdict} the {IMPORT_BUDGET_S} s budget) |")
+
+    if not args.skip_suite:
+        wall, code = suite_seconds()
+        results["suite_wall_s"], results["suite_exit"] = wall, code
+        verdict = "within" if wall <= SUITE_BUDGET_S else "OVER"
+        print(
+            f"\ntest suite (pytest -n 2 --dist loadfile -m 'not browser'): {wall:.0f} s, "
+            f"exit {code} ({verdict} the {SUITE_BUDGET_S:.0f} s budget)"
+        )
+
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
