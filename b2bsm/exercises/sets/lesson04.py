@@ -94,9 +94,7 @@ QUESTIONS = [
         mistakes=[
             Mistake(
                 lambda df: float(
-                    _partner_taus(df)
-                    .set_index("x")
-                    .loc["part_use_induction", "p_value"]
+                    _partner_taus(df).set_index("x").loc["part_use_induction", "p_value"]
                 ),
                 "That is the unadjusted p-value; apply Holm's adjustment across all 19 tests.",
             ),
