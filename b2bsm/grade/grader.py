@@ -161,6 +161,8 @@ def grade_folder(
     paths = sorted(folder.glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no .ipynb files in {folder}.")
+    if default_set is None:
+        default_set = _common_set(paths)
     rows: list[list] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {
@@ -203,6 +205,19 @@ def grade_folder(
         writer.writerow(COLUMNS)
         writer.writerows(rows)
     return rows
+
+
+def _common_set(paths: list[Path]) -> str | None:
+    """The exercise set shared by every readable submission (to grade broken ones too)."""
+    sets = set()
+    for path in paths:
+        try:
+            found = _set_of(nbformat.read(path, as_version=4), None)
+        except Exception:  # unreadable: it gets graded (zero) with the common set
+            continue
+        if found:
+            sets.add(found)
+    return sets.pop() if len(sets) == 1 else None
 
 
 def _with_totals(rows: list[list]) -> list[list]:
