@@ -200,6 +200,13 @@ def grade_answers(set_id: str, namespace: dict[str, Any]) -> list[dict[str, Any]
     the file named by ``$B2BSM_GRADE_LOG`` (if set) and returns the records.
     """
     ex = Exercises(set_id, os.environ.get(STUDENT_ENV) or None)
+    used = namespace.get("ex")
+    warning = ""
+    if isinstance(used, Exercises) and used.seed != ex.seed:
+        warning = (
+            f"(The notebook worked on the data of student id {used.student_id!r}, but it is "
+            f"graded as {ex.student_id!r}: set STUDENT_ID to your own id.) "
+        )
     records = []
     for qid in ex.questions:
         name = f"answer_{qid}"
@@ -222,6 +229,8 @@ def grade_answers(set_id: str, namespace: dict[str, Any]) -> list[dict[str, Any]
                     ex.questions[qid].points,
                     f"Cannot check this answer: {type(exc).__name__}: {exc}"[:300],
                 )
+        if warning and verdict.status not in ("correct", "manual"):
+            verdict.feedback = warning + verdict.feedback
         records.append({"set": set_id, **verdict.to_dict()})
     log = os.environ.get(GRADE_LOG_ENV)
     if log:
