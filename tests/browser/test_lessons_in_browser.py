@@ -91,8 +91,17 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
             widget.wait_for(state="visible", timeout=30_000)
             image = widget.locator("img.widget-image").first
             image.wait_for(timeout=30_000)
-            before = image.get_attribute("src")
             summary = widget.locator(".widget-html").first
+            # wait until the explorer's first figure has loaded, so the slider is moved on
+            # a live, connected widget
+            page.wait_for_function(
+                "el => el.complete && el.naturalHeight > 100",
+                arg=image.element_handle(),
+                timeout=60_000,
+                polling=250,
+            )
+            page.wait_for_timeout(1_000)
+            before = image.get_attribute("src")
             summary_before = summary.inner_text()
             readout = widget.locator(".widget-readout").first
             value_before = readout.inner_text()
@@ -104,7 +113,7 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
             assert readout.inner_text() != value_before, "the slider did not move"
             # the kernel redraws the figure: poll the same element until it changes
             figure = widget.locator("img.widget-image").first
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 90
             while figure.get_attribute("src") == before:
                 assert time.monotonic() < deadline, (
                     "moving the slider did not redraw the figure "
