@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
 from b2bsm._paths import REPO_ROOT
-from b2bsm.exercises import start, variant_seed
+from b2bsm.exercises import grade_answers, start, variant_seed
 from b2bsm.exercises.build import build, masters, student_version
 from b2bsm.exercises.release import release
 from b2bsm.exercises.sets import SETS
@@ -79,48 +81,109 @@ def test_questions_are_well_formed(set_id):
 
 
 # --------------------------------------------------------------------------- feedback
+@functools.cache
+def opened(set_id: str):
+    """One opened set per test session (set 07 fits models, so reuse its cached fits)."""
+    return start(set_id)
+
+
 @pytest.fixture(scope="module")
 def ex02():
-    return start("02")
+    return opened("02")
 
 
-@pytest.fixture(scope="module")
-def ex03():
-    return start("03")
+# A wrong answer as a student would type it (shipped data), and words its feedback must contain.
+WRONG = [
+    ("01", "q1", 84.0, "wrong", "mean"),
+    ("01", "q2", 0.378, "wrong", "proportion"),
+    ("01", "q2", 62.2, "wrong", "HAS bought"),
+    ("01", "q4", 0.0118, "wrong", "other way round"),
+    ("02", "q2", 0.128, "wrong", "proportion"),
+    ("02", "q2", 7.2, "wrong", "customers OR partners"),
+    ("02", "q3", 116, "wrong", "pairwise deletion"),
+    ("02", "q3", 125, "wrong", "did not drop anyone"),
+    ("02", "q1", "9", "invalid", "no quotes"),
+    ("02", "q1", [9, 10], "invalid", "needs a number"),
+    ("02", "q1", float("nan"), "invalid", "NaN"),
+    ("02", "q1", ..., "not answered", "Not answered yet"),
+    ("02", "q5", "z", "invalid", "choose one of"),
+    ("02", "q6", "short", "not answered", "few sentences"),
+    ("03", "q1", 1.71, "wrong", "Yates"),
+    ("03", "q2", 0.0817, "wrong", "one-sided"),
+    ("04", "q1", 0.412, "wrong", "tau-c"),
+    ("04", "q1", 0.578, "wrong", "Spearman"),
+    ("04", "q3", 0.0012, "wrong", "unadjusted"),
+    ("04", "q3", 0.0224, "wrong", "Bonferroni"),
+    ("05", "q1", 6.9, "wrong", "Wald"),
+    ("05", "q1", 0.0803, "wrong", "proportion"),
+    ("05", "q2", 51.2, "wrong", "all 125 firms"),
+    ("05", "q3", 0.0287, "wrong", "one-sided"),
+    ("05", "q3", 0.0672, "wrong", "Wilcoxon"),
+    ("06", "q1", 8, "wrong", "ARE possible"),
+    ("06", "q2", 55.8, "wrong", "printed (impossible) value"),
+    ("06", "q3", 0.11, "wrong", "1 degree of freedom"),
+    ("06", "q3", 0.55, "wrong", "UPPER tail"),
+    ("06", "q4", 6, "wrong", "DO fit"),
+    ("07", "q1", 169.3, "wrong", "raw variance"),
+    ("07", "q2", 6.45, "wrong", "mean"),
+    ("07", "q3", 0.0956, "wrong", "log scale"),
+    ("07", "q3", 1.109, "wrong", "Poisson"),
+    ("07", "q4", 5.5, "wrong", "cluster=True"),
+    ("08", "q1", 0.706, "wrong", "ddof=0"),
+    ("08", "q2", 1.405, "wrong", "PER arm"),
+    ("08", "q2", 1.238, "wrong", "one-sided"),
+    ("08", "q3", 696, "wrong", "total"),
+    ("08", "q3", 289, "wrong", "log(1.2)"),
+    ("08", "q4", "a", "wrong", "false-positive"),
+]
 
 
-@pytest.fixture(scope="module")
-def ex04():
-    return start("04")
-
-
-@pytest.mark.parametrize(
-    ("fixture", "qid", "answer", "status", "message"),
-    [
-        ("ex02", "q2", 0.128, "wrong", "proportion"),
-        ("ex02", "q2", 7.2, "wrong", "customers OR partners"),
-        ("ex02", "q3", 116, "wrong", "pairwise deletion"),
-        ("ex02", "q3", 125, "wrong", "did not drop anyone"),
-        ("ex02", "q1", "9", "invalid", "no quotes"),
-        ("ex02", "q1", [9, 10], "invalid", "needs a number"),
-        ("ex02", "q1", float("nan"), "invalid", "NaN"),
-        ("ex02", "q1", ..., "not answered", "Not answered yet"),
-        ("ex02", "q5", "z", "invalid", "choose one of"),
-        ("ex02", "q6", "short", "not answered", "few sentences"),
-        ("ex03", "q1", 1.71, "wrong", "Yates"),
-        ("ex03", "q2", 0.0817, "wrong", "one-sided"),
-        ("ex04", "q1", 0.412, "wrong", "tau-c"),
-        ("ex04", "q1", 0.578, "wrong", "Spearman"),
-        ("ex04", "q3", 0.0012, "wrong", "unadjusted"),
-        ("ex04", "q3", 0.0224, "wrong", "Bonferroni"),
-    ],
-)
-def test_wrong_answers_get_feedback_that_teaches(request, fixture, qid, answer, status, message):
-    ex = request.getfixturevalue(fixture)
-    verdict = ex.evaluate(qid, answer)
+@pytest.mark.parametrize(("set_id", "qid", "answer", "status", "message"), WRONG)
+def test_wrong_answers_get_feedback_that_teaches(set_id, qid, answer, status, message):
+    verdict = opened(set_id).evaluate(qid, answer)
     assert verdict.status == status
     assert message in verdict.feedback
     assert verdict.points == 0
+
+
+def test_every_set_has_teaching_feedback_for_a_wrong_number():
+    assert {set_id for set_id, *_ in WRONG} == set(SETS)
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS))
+def test_untouched_answers_score_zero_and_say_so(set_id):
+    ex = opened(set_id)
+    untouched = {f"answer_{qid}": ... for qid in ex.questions}
+    records = grade_answers(set_id, untouched)
+    assert [r["question"] for r in records] == list(ex.questions)
+    assert all(r["points"] == 0 and r["status"] == "not answered" for r in records)
+    missing = grade_answers(set_id, {})
+    assert all(r["status"] == "missing" and "answer_q" in r["feedback"] for r in missing)
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS))
+def test_expected_answers_exist_for_student_variants(set_id):
+    """Every computed question has a finite answer on the shipped data and on two variants."""
+    for student in (None, "s1", "s2"):
+        ex = start(set_id, student) if student else opened(set_id)
+        for q in ex.questions.values():
+            if q.kind == "number":
+                assert np.isfinite(float(q.expected(ex.data))), (set_id, student, q.id)
+                assert ex.evaluate(q.id, q.expected(ex.data)).status == "correct"
+            elif q.kind == "table":
+                assert ex.evaluate(q.id, q.expected(ex.data)).status == "correct"
+
+
+def test_audit_drafts_always_hold_two_to_four_impossible_percentages():
+    from b2bsm.exercises.sets.lesson06 import make_draft
+    from b2bsm.stats import grim_check
+
+    for seed in range(300):
+        draft = make_draft(seed)
+        impossible = (~grim_check(draft["pct"], draft["n"])["possible"]).sum()
+        assert 2 <= impossible <= 4, seed
+        assert draft["pct"].between(0, 100).all()
+    assert make_draft(7).equals(make_draft(7))
 
 
 def test_feedback_never_reveals_the_number(ex02):

@@ -7,7 +7,12 @@ and write its master notebook ``solutions/NN_<lesson>_exercises.ipynb``
 """
 
 SETS = {
+    "01": "b2bsm.exercises.sets.lesson01",
     "02": "b2bsm.exercises.sets.lesson02",
     "03": "b2bsm.exercises.sets.lesson03",
     "04": "b2bsm.exercises.sets.lesson04",
+    "05": "b2bsm.exercises.sets.lesson05",
+    "06": "b2bsm.exercises.sets.lesson06",
+    "07": "b2bsm.exercises.sets.lesson07",
+    "08": "b2bsm.exercises.sets.lesson08",
 }
