@@ -41,14 +41,19 @@ def _menu(page, menu: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
+IDLE = f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']"
+
+
 def _accept_kernel_dialog(page) -> None:
-    """JupyterLab may ask which kernel to start: take the notebook's own (python3)."""
+    """JupyterLab may ask which kernel to start: take the notebook's own (python3).
+
+    Waits for whichever comes first, the dialog or an idle kernel, so that a
+    kernel that starts by itself costs no waiting.
+    """
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-    try:
-        dialog.wait_for(timeout=8_000)
-    except Exception:  # no dialog: the kernel started by itself
-        return
-    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+    dialog.or_(page.locator(IDLE)).first.wait_for(timeout=60_000)
+    if dialog.count():
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
 
 
 @pytest.mark.browser
@@ -61,10 +66,7 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
         page.goto(f"{url}?reset&token={jupyter_server['token']}")
         page.wait_for_selector(f"{ACTIVE} .jp-CodeCell", timeout=60_000)
         _accept_kernel_dialog(page)
-        page.wait_for_selector(
-            f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']",
-            timeout=60_000,
-        )
+        page.wait_for_selector(IDLE, timeout=60_000)
         # clear the stored outputs first, so that only a real run can pass
         for attempt in range(3):
             _menu(page, "Edit", "Clear Outputs of All Cells")
