@@ -51,16 +51,15 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
-        session.config._b2bsm_started = time.time()
+# This conftest is imported while tests are collected, before any screenshot of this run
+# is taken (pytest_sessionstart would come too early: it runs before this file is loaded).
+_LOADED = time.time()
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    started = getattr(config, "_b2bsm_started", None)
-    if started is None or not ARTIFACTS.is_dir():
+    if not ARTIFACTS.is_dir():
         return
-    shots = sorted(p for p in ARTIFACTS.glob("*.png") if p.stat().st_mtime >= started)
+    shots = sorted(p for p in ARTIFACTS.glob("*.png") if p.stat().st_mtime >= _LOADED)
     if shots:
         terminalreporter.section("browser screenshots")
         for shot in shots:
