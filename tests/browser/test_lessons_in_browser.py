@@ -123,6 +123,9 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
                     f"slider now {readout.inner_text()})"
                 )
                 page.wait_for_timeout(250)
+            # each key press queued a redraw: let the kernel finish them all, so that the
+            # screenshot shows the figure of the slider's final value
+            page.wait_for_selector(IDLE, timeout=60_000)
             page.wait_for_function(
                 "el => el.complete && el.naturalHeight > 100",
                 arg=figure.element_handle(),
