@@ -35,3 +35,8 @@ def test_every_linked_file_exists():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"(?m)^make test$", ci)
+
+
+def test_every_exercise_set_is_linked_from_the_lesson_table():
+    for nb in sorted((ROOT / "exercises").glob("*.ipynb")):
+        assert f"(exercises/{nb.name})" in README, f"README's lesson table lacks {nb.name}"
