@@ -42,18 +42,31 @@ def _menu(page, menu: str, item: str) -> None:
 
 
 IDLE = f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']"
+KERNEL_NAME = f"{ACTIVE} .jp-Toolbar-kernelName"
 
 
-def _accept_kernel_dialog(page) -> None:
-    """JupyterLab may ask which kernel to start: take the notebook's own (python3).
+def _start_kernel(page) -> None:
+    """Make sure the notebook has an idle python3 kernel before anything runs.
 
-    Waits for whichever comes first, the dialog or an idle kernel, so that a
-    kernel that starts by itself costs no waiting.
+    JupyterLab sometimes asks which kernel to start (accept: the notebook's own),
+    and sometimes starts it by itself; the dialog can come after the toolbar
+    already looks idle.  So poll until the kernel name is shown, the kernel is
+    idle and no dialog is open, for three checks in a row.
     """
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-    dialog.or_(page.locator(IDLE)).first.wait_for(timeout=60_000)
-    if dialog.count():
-        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+    name = page.locator(KERNEL_NAME).first
+    deadline = time.monotonic() + 90
+    steady = 0
+    while steady < 3:
+        assert time.monotonic() < deadline, "the notebook's kernel did not start within 90 s"
+        if dialog.count():
+            dialog.locator(".jp-Dialog-button.jp-mod-accept").first.click()
+            steady = 0
+        elif name.count() and "Python" in name.inner_text() and page.locator(IDLE).count():
+            steady += 1
+        else:
+            steady = 0
+        page.wait_for_timeout(300)
 
 
 @pytest.mark.browser
@@ -65,8 +78,7 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
         # ?reset: start from an empty workspace, not the previous test's open tabs
         page.goto(f"{url}?reset&token={jupyter_server['token']}")
         page.wait_for_selector(f"{ACTIVE} .jp-CodeCell", timeout=60_000)
-        _accept_kernel_dialog(page)
-        page.wait_for_selector(IDLE, timeout=60_000)
+        _start_kernel(page)
         # clear the stored outputs first, so that only a real run can pass
         for attempt in range(3):
             _menu(page, "Edit", "Clear Outputs of All Cells")
@@ -140,5 +152,10 @@ def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
         shot = artifacts / f"{path.stem}.png"
         page.screenshot(path=str(shot))
         print(f"screenshot of {path.name}: {shot}")
+    except BaseException:
+        failed = artifacts / f"FAILED_{path.stem}.png"
+        page.screenshot(path=str(failed))
+        print(f"screenshot of the failure in {path.name}: {failed}")
+        raise
     finally:
         page.close()
