@@ -734,14 +734,6 @@ def peeking_false_positive_rate(
     return out
 
 
-def _png_bytes(fig) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return buffer.getvalue()
-
-
 def _power_figure(effect_irr, posts_per_arm, dispersion, baseline=20.0, n_sims=500, seed=0):
     from matplotlib.figure import Figure
 
@@ -792,14 +784,17 @@ def power_explorer(
     """
     import ipywidgets as widgets
 
+    from b2bsm.plots import png_bytes
+
+    # redraw once the slider is released: each redraw runs a simulation
+    common = {"continuous_update": False, "style": {"description_width": "initial"}}
     effect = widgets.FloatSlider(
         value=effect_irr,
         min=1.0,
         max=1.6,
         step=0.02,
         description="effect (IRR)",
-        continuous_update=False,
-        style={"description_width": "initial"},
+        **common,
     )
     size = widgets.IntSlider(
         value=posts_per_arm,
@@ -807,8 +802,7 @@ def power_explorer(
         max=1000,
         step=10,
         description="posts per arm",
-        continuous_update=False,
-        style={"description_width": "initial"},
+        **common,
     )
     disp = widgets.FloatSlider(
         value=dispersion,
@@ -816,15 +810,14 @@ def power_explorer(
         max=3.0,
         step=0.1,
         description="dispersion (alpha)",
-        continuous_update=False,
-        style={"description_width": "initial"},
+        **common,
     )
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
     summary = widgets.HTML()
 
     def redraw(_change=None):
         fig, power = _power_figure(effect.value, size.value, disp.value, baseline)
-        image.value = _png_bytes(fig)
+        image.value = png_bytes(fig)
         verdict = "enough" if power >= 0.8 else "too little"
         summary.value = (
             f"<b>Power {power:.2f}</b> with {size.value} posts per arm for a true IRR of "

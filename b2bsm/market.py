@@ -299,15 +299,6 @@ def plot_journeys(journeys: pd.DataFrame, axes=None):
     return fig
 
 
-def _png_bytes(fig) -> bytes:
-    """A figure rendered to PNG bytes (for an ``ipywidgets.Image``)."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return buffer.getvalue()
-
-
 def journey_explorer(n_buyers: int = 400, seed: int = 1):
     """Sliders for the B2B assumptions; the journey plot redraws live.
 
@@ -318,6 +309,8 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
+
+    from b2bsm.plots import png_bytes
 
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="480px")
@@ -364,7 +357,7 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
         )
         fig = plot_journeys(journeys)
-        figure.value = _png_bytes(fig)
+        figure.value = png_bytes(fig)
         plt.close(fig)
 
     for s in sliders.values():

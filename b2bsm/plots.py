@@ -72,6 +72,25 @@ def label(ax: plt.Axes, x: str, y: str, title: str | None = None) -> plt.Axes:
     return ax
 
 
+def png_bytes(fig, dpi: int = 90) -> bytes:
+    """A figure rendered to PNG bytes, e.g. for the ``ipywidgets.Image`` of an explorer.
+
+    An image widget shows the same picture in JupyterLab, on Binder and in a
+    static view of the notebook, unlike a live matplotlib backend.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> png_bytes(Figure(figsize=(2, 1)))[:4]
+    b'\\x89PNG'
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
 def interval_plot(
     table,
     *,

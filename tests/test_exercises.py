@@ -80,6 +80,16 @@ def test_questions_are_well_formed(set_id):
                     assert f"'{q.correct}'" not in why and f"({q.correct})" not in why
 
 
+@pytest.mark.parametrize("path", MASTERS, ids=lambda p: p.name)
+def test_master_shows_the_options_the_checker_grades(path):
+    """A choice question's options live in its set module; the notebook must show the same."""
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for q in start(path.name[:2]).questions.values():
+        for option, wording in (q.choices or {}).items():
+            assert f"- {option}) {wording}" in text, f"{path.name} {q.id} option {option}"
+
+
 # --------------------------------------------------------------------------- feedback
 @functools.cache
 def opened(set_id: str):

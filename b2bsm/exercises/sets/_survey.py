@@ -20,7 +20,10 @@ def code(df: pd.DataFrame, column: str) -> pd.Series:
 
 
 def external(df: pd.DataFrame) -> pd.Series:
-    return (code(df, "use_customer") >= 3) | (code(df, "use_partner") >= 3)
+    """Firms with external use, by the codebook's rule (the one the lessons use)."""
+    from b2bsm.data.fidelity import external_users
+
+    return external_users(df)
 
 
 def size_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -27,37 +27,31 @@ def _barrier_pct(df, denominator="answered"):
     return 100 * very / n
 
 
-def _gap_p(df, test="sign", users_only=True):
+def _gap_row(df, test="sign", users_only=True) -> pd.Series:
     from b2bsm import stats
 
     users = df[external(df)] if users_only else df
-    return float(stats.paired_comparison(users, [GAP_PAIR], test=test)["p_value"].iloc[0])
+    return stats.paired_comparison(users, [GAP_PAIR], test=test).iloc[0]
+
+
+def _gap_p(df, test="sign", users_only=True):
+    return float(_gap_row(df, test, users_only)["p_value"])
 
 
 def _gap_p_one_sided(df):
     from scipy import stats as sps
 
-    users = df[external(df)]
-    use, pot = code(users, GAP_PAIR[0]), code(users, GAP_PAIR[1])
-    both = use.notna() & pot.notna()
-    up = int((pot[both] > use[both]).sum())
-    down = int((pot[both] < use[both]).sum())
+    row = _gap_row(df)
+    up, down = int(row["n_y_higher"]), int(row["n_x_higher"])
     return float(sps.binomtest(up, up + down, 0.5, alternative="greater").pvalue)
 
 
-def _experienced_table(df, at_least=4):
+def _experienced_table(df, at_least=4, users_only=True):
     from b2bsm import stats
 
     items = [c for c in df.columns if c.startswith("cust_pot_")]
-    table = stats.proportions(df[external(df)], items, at_least=at_least)
-    return pd.DataFrame({"item": table["item"], "n": table["n"], "pct": table["pct"]})
-
-
-def _experienced_table_all_firms(df):
-    from b2bsm import stats
-
-    items = [c for c in df.columns if c.startswith("cust_pot_")]
-    table = stats.proportions(df, items, at_least=4)
+    firms = df[external(df)] if users_only else df
+    table = stats.proportions(firms, items, at_least=at_least)
     return pd.DataFrame({"item": table["item"], "n": table["n"], "pct": table["pct"]})
 
 
@@ -146,7 +140,7 @@ QUESTIONS = [
         expected=_experienced_table,
         mistakes=[
             Mistake(
-                _experienced_table_all_firms,
+                lambda df: _experienced_table(df, users_only=False),
                 "You used all firms; Table 5 asks only the firms with external experience.",
             ),
             Mistake(
