@@ -10,6 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from b2bsm.stats._validate import check_real, check_whole
+
+
+def _check_decimals(decimals) -> int:
+    if isinstance(decimals, (bool, np.bool_)) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"decimals must be a whole number of decimal places; got {decimals!r}.")
+    if decimals < 0:
+        raise ValueError(
+            f"decimals must be 0 or more (the places printed after the point); got {decimals}."
+        )
+    return int(decimals)
+
 
 def _rounding_slack(decimals: int) -> float:
     # Half a unit in the last printed place, plus a hair for binary floating point,
@@ -27,7 +39,11 @@ def grim_check(pct, n, *, decimals: int = 1) -> pd.DataFrame:
     n : int or array-like of int
         The denominators they were computed from.
     decimals : int, default 1
-        Decimal places the percentages were printed with.
+        Decimal places the percentages were printed with (0 or more).  A
+        printed value counts as possible when some whole count gives a
+        percentage within half a unit of the last printed place, so both
+        rounding half up and half to even are accepted; truncation (cutting
+        digits off) is *not* assumed.
 
     Returns
     -------
@@ -42,16 +58,23 @@ def grim_check(pct, n, *, decimals: int = 1) -> pd.DataFrame:
     >>> grim_check([56.2, 46.6], [16, 15])[["possible", "nearest_count"]].to_numpy().tolist()
     [[True, 9], [False, 7]]
     """
-    p = np.atleast_1d(np.asarray(pct, dtype="float64"))
-    m = np.atleast_1d(np.asarray(n))
-    p, m = np.broadcast_arrays(p, m)
-    if np.isnan(p).any() or (p < 0).any() or (p > 100).any():
+    decimals = _check_decimals(decimals)
+    p = np.atleast_1d(check_real(pct, "pct"))
+    if (p < 0).any() or (p > 100).any():
         raise ValueError("percentages must be numbers between 0 and 100 (none missing).")
-    if not np.issubdtype(m.dtype, np.integer) and np.any(m != np.round(m)):
-        raise ValueError("n must hold whole numbers of respondents.")
-    if (m < 1).any():
-        raise ValueError("every n must be at least 1.")
-    m = m.astype("int64")
+    try:
+        m = np.atleast_1d(check_whole(n, "n", minimum=1))
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} n is a number of respondents: a whole number, at least 1."
+        ) from None
+    try:
+        p, m = np.broadcast_arrays(p, m)
+    except ValueError:
+        raise ValueError(
+            f"pct and n must have the same length (or one of them be a single number); got "
+            f"{p.size} and {m.size}."
+        ) from None
     count = np.rint(p * m / 100).astype("int64")
     exact = 100 * count / m
     possible = np.abs(exact - p) <= _rounding_slack(decimals)
@@ -86,8 +109,12 @@ def possible_denominators(
     >>> possible_denominators(56.2, n_max=20)["n"].tolist()
     [16]
     """
-    if n_min < 1 or n_max < n_min:
+    n_min = int(check_whole(n_min, "n_min", minimum=1))
+    n_max = int(check_whole(n_max, "n_max", minimum=1))
+    if n_max < n_min:
         raise ValueError(f"need 1 <= n_min <= n_max; got n_min={n_min}, n_max={n_max}.")
+    if check_real(pct, "pct").size != 1:
+        raise ValueError("possible_denominators checks one percentage at a time.")
     ns = np.arange(n_min, n_max + 1)
     table = grim_check(np.full(len(ns), float(pct)), ns, decimals=decimals)
     hits = table[table["possible"]]
@@ -103,6 +130,8 @@ def possible_denominators(
 def tau_p_value(tau, n) -> np.ndarray:
     """Approximate two-sided p-value of Kendall's tau for ``n`` pairs (normal approximation).
 
+    ``tau`` must lie in [-1, 1] and ``n`` be a whole number of at least 3.
+
     Uses the null variance of tau without ties, 2(2n + 5) / (9n(n - 1)).  With
     the many ties of a 5-point scale the exact tau-b test differs a little, but
     the approximation is good enough to tell whether a printed p-value can
@@ -116,8 +145,13 @@ def tau_p_value(tau, n) -> np.ndarray:
     """
     from scipy.stats import norm
 
-    t = np.asarray(tau, dtype="float64")
-    m = np.asarray(n, dtype="float64")
+    t = check_real(tau, "tau")
+    if np.any(np.abs(t) > 1):
+        raise ValueError(
+            f"tau must be between -1 and 1 (it is a correlation); got {tau!r}. "
+            "Check that you passed tau, not a test statistic or a percentage."
+        )
+    m = check_whole(n, "n").astype("float64")
     if np.any(m < 3):
         raise ValueError("n must be at least 3 for a p-value of tau.")
     z = 3 * t * np.sqrt(m * (m - 1)) / np.sqrt(2 * (2 * m + 5))
@@ -127,6 +161,8 @@ def tau_p_value(tau, n) -> np.ndarray:
 def chi2_p_value(chi2, dof) -> np.ndarray:
     """Upper-tail p-value of a chi-square statistic with ``dof`` degrees of freedom (scipy).
 
+    ``chi2`` must be 0 or more and ``dof`` a whole number of at least 1.
+
     Examples
     --------
     >>> from b2bsm.stats import chi2_p_value
@@ -135,7 +171,10 @@ def chi2_p_value(chi2, dof) -> np.ndarray:
     """
     from scipy.stats import chi2 as chi2_dist
 
-    d = np.asarray(dof)
-    if np.any(d < 1):
-        raise ValueError("dof must be at least 1.")
-    return chi2_dist.sf(np.asarray(chi2, dtype="float64"), d)
+    d = check_whole(dof, "dof", minimum=1)
+    x = check_real(chi2, "chi2")
+    if np.any(x < 0):
+        raise ValueError(
+            f"a chi-square statistic is a sum of squares and cannot be negative; got {chi2!r}."
+        )
+    return chi2_dist.sf(x, d)

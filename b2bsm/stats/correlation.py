@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -21,7 +23,61 @@ def _check_method(method: str) -> str:
     return method
 
 
-def _correlate(x: np.ndarray, y: np.ndarray, method: str) -> tuple[float, float]:
+#: Below 10 firms a rank correlation's p-value is exact (all n! pairings, at most 362,880).
+EXACT_MAX_N = 9
+
+P_METHODS = {
+    "permutation": "exact permutation (all n! pairings, conditional on ties; n < 10)",
+    "t": "t approximation (n - 2 df)",
+    "exact": "exact (no ties)",
+    "normal": "normal approximation (tie-corrected variance)",
+}
+
+
+@functools.cache
+def _all_permutations(k: int) -> np.ndarray:
+    """Every permutation of range(k) as rows of an int8 array (k <= 9: at most 362,880).
+
+    Built by inserting 0, 1, ..., k - 1 in turn at every position of the
+    permutations so far (vectorised; the row order does not matter).
+    """
+    perms = np.zeros((1, 0), dtype=np.int8)
+    for value in range(k):
+        perms = np.concatenate([np.insert(perms, pos, value, axis=1) for pos in range(value + 1)])
+    return perms
+
+
+def _pairings(y: np.ndarray) -> np.ndarray:
+    """y rearranged in every one of its n! orders (rows = arrangements), n <= 9."""
+    return y[_all_permutations(len(y))]
+
+
+def _permutation_p(x: np.ndarray, y: np.ndarray, method: str) -> float:
+    """Two-sided exact permutation p-value of a rank correlation: share of pairings
+    whose statistic is at least as far from its null mean as the observed one."""
+    from scipy.stats import rankdata
+
+    if method == "spearman":
+        rx, ry = rankdata(x), rankdata(y)
+        centre = rx.sum() * ry.sum() / len(x)
+        observed = abs(rx @ ry - centre)
+        stat = np.abs(_pairings(ry) @ rx - centre)
+    else:  # Kendall: P - Q (the denominator of tau-b and tau-c does not change)
+        iu, ju = np.triu_indices(len(x), k=1)
+        sx = np.sign(x[iu] - x[ju]).astype(np.int16)
+        observed = abs(int(sx @ np.sign(y[iu] - y[ju]).astype(np.int16)))
+        # small integer ranks keep the n! x n array compact (int8)
+        arranged = _pairings(rankdata(y, method="dense").astype(np.int8))
+        stat = np.zeros(len(arranged), dtype=np.int16)
+        for i, j, sign in zip(iu, ju, sx, strict=True):
+            if sign:
+                stat += sign * np.sign(arranged[:, i] - arranged[:, j]).astype(np.int16)
+        stat = np.abs(stat)
+    return float(np.mean(stat >= observed - 1e-9 * max(1.0, observed)))
+
+
+def _correlate(x: np.ndarray, y: np.ndarray, method: str) -> tuple[float, float, str]:
+    """Estimate, two-sided p-value and how the p-value was computed."""
     from scipy.stats import kendalltau, spearmanr
 
     if len(x) < 3:
@@ -33,8 +89,20 @@ def _correlate(x: np.ndarray, y: np.ndarray, method: str) -> tuple[float, float]
             "one of the items has the same answer for every firm that answered both, so "
             "its correlation is undefined; pick items that vary."
         )
-    res = spearmanr(x, y) if method == "spearman" else kendalltau(x, y, variant=method[-1])
-    return float(res.statistic), float(res.pvalue)
+    n = len(x)
+    if method == "spearman":
+        res = spearmanr(x, y)
+        how = "t"
+    else:
+        ties = len(np.unique(x)) < n or len(np.unique(y)) < n
+        how = "normal" if ties or n >= 50 else "exact"
+        res = kendalltau(
+            x, y, variant=method[-1], method="exact" if how == "exact" else "asymptotic"
+        )
+    p = float(res.pvalue)
+    if n <= EXACT_MAX_N:
+        p, how = _permutation_p(x, y, method), "permutation"
+    return float(res.statistic), p, P_METHODS[how]
 
 
 def kendall_table(
@@ -43,7 +111,14 @@ def kendall_table(
     """Kendall's tau for each (x, y) item pair, with pairwise N and two-sided p-value.
 
     Each pair uses the firms that answered both items (pairwise deletion), the
-    way the paper's Tables 3 and 4 print a separate N for every row.
+    way the paper's Tables 3 and 4 print a separate N for every row.  Items
+    are coded by their scale (:func:`b2bsm.stats._validate.item_codes`); x and
+    y may be on different scales (only the order within each counts).
+
+    The two-sided p-value is exact below 10 firms (all n! pairings,
+    conditional on ties: a permutation test); from 10 on it is scipy's exact
+    test when there are no ties (n < 50) and the normal approximation with
+    tie-corrected variance otherwise (as R's ``cor.test``).
 
     Parameters
     ----------
@@ -58,7 +133,8 @@ def kendall_table(
     Returns
     -------
     pandas.DataFrame
-        One row per pair: ``x``, ``y``, ``n``, ``tau``, ``p_value``, ``variant``.
+        One row per pair: ``x``, ``y``, ``n``, ``tau``, ``p_value``, ``variant``,
+        ``p_method`` (how the p-value was computed).
 
     Examples
     --------
@@ -73,20 +149,27 @@ def kendall_table(
     rows = []
     for x, y in pairs_list(pairs):
         a, b = paired(df, x, y, scale)
-        tau, p = _correlate(a, b, f"kendall_{variant}")
-        rows.append({"x": x, "y": y, "n": len(a), "tau": tau, "p_value": p})
+        tau, p, how = _correlate(a, b, f"kendall_{variant}")
+        rows.append({"x": x, "y": y, "n": len(a), "tau": tau, "p_value": p, "p_method": how})
     out = pd.DataFrame(rows)
     out["variant"] = f"tau-{variant}"
-    return out
+    return out[["x", "y", "n", "tau", "p_value", "variant", "p_method"]]
 
 
 def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -> pd.DataFrame:
     """Kendall tau-b, tau-c and Spearman rho for one pair, side by side.
 
+    p-values are two-sided.  Below 10 firms every method uses the exact
+    permutation p-value (all n! pairings, conditional on ties); above that,
+    Kendall uses scipy's exact test without ties (n < 50) or the
+    tie-corrected normal approximation, and Spearman the t approximation with
+    n - 2 degrees of freedom (scipy ``spearmanr``).
+
     Returns
     -------
     pandas.DataFrame
-        One row per method: ``method``, ``description``, ``n``, ``estimate``, ``p_value``.
+        One row per method: ``method``, ``description``, ``n``, ``estimate``,
+        ``p_value``, ``p_method`` (how the p-value was computed).
 
     Examples
     --------
@@ -99,7 +182,7 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
     a, b = paired(df, x, y, scale)
     rows = []
     for method, description in METHODS.items():
-        est, p = _correlate(a, b, method)
+        est, p, how = _correlate(a, b, method)
         rows.append(
             {
                 "method": method,
@@ -107,6 +190,7 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
                 "n": len(a),
                 "estimate": est,
                 "p_value": p,
+                "p_method": how,
             }
         )
     return pd.DataFrame(rows)
@@ -178,7 +262,7 @@ def bootstrap_tau(
     rows = []
     for x, y in pairs_list(pairs):
         a, b = paired(df, x, y, scale)
-        tau, _ = _correlate(a, b, "kendall_b")
+        tau, _, _ = _correlate(a, b, "kendall_b")
         n = len(a)
         chunk = max(1, 2_000_000 // (n * n))
         draws = []

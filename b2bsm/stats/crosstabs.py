@@ -1,24 +1,52 @@
-"""Cross-tabulation as a tidy table: counts with row, column and total percentages."""
+"""Cross-tabulation as a tidy table: counts with row, column and total percentages.
+
+Ordered categoricals keep their scale order everywhere: the level columns of
+:func:`crosstab` and the index and columns of :func:`contingency` have the
+input's categorical dtype, so anything pivoted or plotted from them runs
+"not at all" -> "very actively", never alphabetically.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from b2bsm.stats._validate import require_columns
+
+
+def _levels(series: pd.Series) -> pd.Index:
+    """Every level of a column in its order: all categories, or the sorted values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.CategoricalIndex(series.cat.categories, dtype=series.dtype, name=series.name)
+    return pd.Index(sorted(series.dropna().unique()), name=series.name)
+
+
+def _counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
+    require_columns(df, [row, col])
+    if row == col:
+        raise ValueError(
+            f"row and col are both {row!r}; a column crossed with itself is not a test of "
+            "anything. Cross two different columns."
+        )
+    counts = pd.crosstab(df[row], df[col], dropna=True)
+    counts = counts.reindex(index=_levels(df[row]), columns=_levels(df[col]), fill_value=0)
+    return counts.astype("int64")
 
 
 def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) -> pd.DataFrame:
     """Count the firms in every (row, col) cell, with percentages, in long form.
 
     Missing values in either column are dropped (pairwise deletion), and the
-    number of firms left is stored in ``df.attrs['n']``.
+    number of firms left is stored in ``df.attrs['n']``.  Categorical columns
+    keep their dtype, so ``table.pivot(index=row, columns=col, values="count")``
+    has a ``CategoricalIndex`` in scale order.
 
     Parameters
     ----------
     df : pandas.DataFrame
         One row per respondent.
     row, col : str
-        The two categorical columns to cross.
+        The two categorical columns to cross (two different columns).
     observed : bool, default False
         For categorical columns, drop categories nobody chose (``True``) or
         keep them with a zero count (``False``, the honest default).
@@ -26,8 +54,11 @@ def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) ->
     Returns
     -------
     pandas.DataFrame
-        One row per cell: ``row``'s and ``col``'s levels, ``count``, ``pct``
-        (of all firms), ``row_pct`` (of the row's firms) and ``col_pct``.
+        One row per cell, rows in scale order: ``row``'s and ``col``'s levels
+        (categorical when the inputs are), ``count``, ``pct`` (of all firms),
+        ``row_pct`` (of the row's firms) and ``col_pct`` (of the column's).
+        ``row_pct`` is NaN exactly where the row has no firm at all (0 of 0
+        is no percentage), likewise ``col_pct``; all other values are numbers.
 
     Examples
     --------
@@ -36,30 +67,38 @@ def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) ->
     >>> table = crosstab(load_survey(), "size", "use_internal")
     >>> int(table["count"].sum())
     125
-    >>> table.pivot(index="size", columns="use_internal", values="count").shape
-    (3, 5)
+    >>> wide = table.pivot(index="size", columns="use_internal", values="count")
+    >>> wide.shape, wide.columns[:2].tolist()
+    ((3, 5), ['not at all', 'a little'])
     """
-    require_columns(df, [row, col])
-    if row == col:
-        raise ValueError(f"row and col are both {row!r}; cross two different columns.")
-    counts = pd.crosstab(df[row], df[col], dropna=True)
-    if not observed:
-        for axis, name in ((0, row), (1, col)):
-            if isinstance(df[name].dtype, pd.CategoricalDtype):
-                cats = df[name].cat.categories
-                counts = counts.reindex(cats, axis=axis, fill_value=0)
-    if counts.to_numpy().sum() == 0:
+    counts = _counts(df, row, col)
+    if observed:
+        counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
+    total = int(counts.to_numpy().sum())
+    if total == 0:
         raise ValueError(f"no firm answered both {row!r} and {col!r}; nothing to cross-tabulate.")
-    total = counts.to_numpy().sum()
-    long = counts.stack().rename("count").reset_index()
-    long.columns = [row, col, "count"]
-    row_tot = long.groupby(row, observed=False)["count"].transform("sum")
-    col_tot = long.groupby(col, observed=False)["count"].transform("sum")
+    row_tot = counts.sum(axis=1)
+    col_tot = counts.sum(axis=0)
+    n_rows, n_cols = counts.shape
+    long = pd.DataFrame(
+        {
+            row: counts.index.repeat(n_cols),
+            col: np.tile(counts.columns.to_numpy(), n_rows),
+            "count": counts.to_numpy().ravel(),
+        }
+    )
+    for name in (row, col):
+        if isinstance(df[name].dtype, pd.CategoricalDtype):
+            long[name] = pd.Categorical(long[name], dtype=df[name].dtype)
+    count = long["count"].to_numpy().astype("float64")
+    r = np.repeat(row_tot.to_numpy(), n_cols).astype("float64")
+    c = np.tile(col_tot.to_numpy(), n_rows).astype("float64")
     long["count"] = long["count"].astype("int64")
-    long["pct"] = 100 * long["count"] / total
-    long["row_pct"] = (100 * long["count"] / row_tot.where(row_tot > 0)).astype("float64")
-    long["col_pct"] = (100 * long["count"] / col_tot.where(col_tot > 0)).astype("float64")
-    long.attrs["n"] = int(total)
+    long["pct"] = 100 * count / total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        long["row_pct"] = np.where(r > 0, 100 * count / r, np.nan)
+        long["col_pct"] = np.where(c > 0, 100 * count / c, np.nan)
+    long.attrs["n"] = total
     return long
 
 
@@ -67,7 +106,8 @@ def contingency(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     """The wide contingency table (rows x columns of counts) behind :func:`crosstab`.
 
     Categories nobody chose are dropped: a row or column of zeros has no expected
-    count, so tests of independence cannot use it.
+    count, so tests of independence cannot use it.  The rest stay in scale
+    order, as a ``CategoricalIndex`` for categorical columns.
 
     Examples
     --------
@@ -77,8 +117,7 @@ def contingency(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     >>> contingency(df, "a", "b").to_numpy().tolist()
     [[1, 1], [0, 1]]
     """
-    require_columns(df, [row, col])
-    table = pd.crosstab(df[row], df[col], dropna=True)
+    table = _counts(df, row, col)
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise ValueError(

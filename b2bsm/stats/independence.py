@@ -11,9 +11,11 @@ from b2bsm.stats.crosstabs import contingency
 def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     """Observed and expected counts of every cell under independence, in long form.
 
-    Expected count = row total x column total / n.  The chi-square test's
-    p-value is trustworthy only when expected counts are not too small (the
-    usual rule: all at least 1 and no more than a fifth below 5).
+    Cells are in scale order; categorical columns keep their dtype.  Levels
+    nobody chose are left out (see :func:`contingency`).  Expected count =
+    row total x column total / n.  The chi-square test's p-value is
+    trustworthy only when expected counts are not too small (the usual rule:
+    all at least 1 and no more than a fifth below 5).
 
     Examples
     --------
@@ -32,6 +34,9 @@ def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     out = pd.concat({"observed": table.stack(), "expected": expected.stack()}, axis=1)
     out = out.reset_index()
     out.columns = [row, col, "observed", "expected"]
+    for name in (row, col):
+        if isinstance(df[name].dtype, pd.CategoricalDtype):
+            out[name] = pd.Categorical(out[name], dtype=df[name].dtype)
     out["observed"] = out["observed"].astype("int64")
     return out
 
@@ -50,7 +55,8 @@ def chi2_independence(
     ----------
     df : pandas.DataFrame
     row, col : str
-        The two columns; rows with a missing value in either are dropped.
+        Two different columns; rows with a missing value in either are
+        dropped, and so are levels nobody chose.
     correction : bool, default False
         Apply Yates' continuity correction.  Note that scipy's
         ``chi2_contingency`` applies it **by default** and **only** to tables with

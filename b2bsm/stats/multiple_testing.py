@@ -20,6 +20,13 @@ def adjust_pvalues(
 ) -> pd.DataFrame:
     """Add adjusted p-values to a table of tests (statsmodels ``multipletests``).
 
+    Holm and Bonferroni keep the family-wise error rate (the chance of at
+    least one false rejection) at most ``alpha`` under any dependence between
+    the tests.  Benjamini-Hochberg keeps the false discovery rate at most
+    ``alpha`` when the tests are independent or positively dependent (PRDS);
+    under arbitrary dependence that guarantee needs the Benjamini-Yekutieli
+    variant.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -50,7 +57,15 @@ def adjust_pvalues(
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}.")
     require_columns(table, [p_col])
-    p = pd.to_numeric(table[p_col], errors="coerce").to_numpy(dtype="float64")
+    column = table[p_col]
+    if pd.api.types.is_bool_dtype(column.dtype) or any(
+        isinstance(v, (bool, np.bool_)) for v in column
+    ):
+        raise TypeError(
+            f"column {p_col!r} holds True/False, not p-values; pass the p-values themselves "
+            "(e.g. the 'p_value' column), not a 'reject' or 'significant' column."
+        )
+    p = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
     if len(p) == 0:
         raise ValueError("the table has no rows, so there are no p-values to adjust.")
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from b2bsm.stats._validate import LIKERT_SCALE, check_confidence, codes, require_columns
+from b2bsm.stats._validate import (
+    LIKERT_SCALE,
+    check_confidence,
+    check_whole,
+    item_codes,
+    require_columns,
+)
+from b2bsm.stats.paired import threshold_code
 
 _METHODS = {
     "wilson": "Wilson score interval",
@@ -23,11 +30,15 @@ def proportion_ci(successes, n, *, method: str = "wilson", confidence: float = 0
     Parameters
     ----------
     successes, n : int or array-like of int
-        Number of "yes" answers and number of answers.
+        Number of "yes" answers and number of answers (whole numbers,
+        0 <= successes <= n, n >= 1; booleans are refused).
     method : {"wilson", "normal", "beta", "agresti_coull"}, default "wilson"
         ``wilson`` is the score interval (Wilson 1927): it stays inside 0-1 and
-        keeps close to its nominal coverage for small n and extreme shares,
-        where the textbook Wald interval (``normal``) fails.
+        is much closer to its nominal coverage than the textbook Wald interval
+        (``normal``) for small n and extreme shares, though at n = 16 its
+        coverage still dips to about 85 % for true shares near 0 or 1.
+        ``beta`` is the Clopper-Pearson interval (never below nominal coverage;
+        R's ``binom.test``).
     confidence : float, default 0.95
 
     Returns
@@ -46,21 +57,27 @@ def proportion_ci(successes, n, *, method: str = "wilson", confidence: float = 0
     if method not in _METHODS:
         raise ValueError(f"method must be one of {sorted(_METHODS)}; got {method!r}.")
     check_confidence(confidence)
-    k = np.asarray(successes, dtype="float64")
-    m = np.asarray(n, dtype="float64")
+    k = check_whole(successes, "successes").astype("float64")
+    m = check_whole(n, "n").astype("float64")
     if np.any(m < 1):
         raise ValueError("every n must be at least 1: an empty group has no proportion.")
-    if np.any((k < 0) | (k > m)) or np.any(k != np.round(k)):
+    if np.any((k < 0) | (k > m)):
         raise ValueError("successes must be whole numbers between 0 and n.")
     low, high = proportion_confint(k, m, alpha=1 - confidence, method=method)
-    return np.asarray(low, dtype="float64"), np.asarray(high, dtype="float64")
+    # the interval contains the sample share (Wald intervals can also leave 0-1;
+    # those are the method's own, but a share of 16/16 sitting 1e-16 above
+    # Wilson's upper limit is only rounding)
+    share = k / m
+    low = np.minimum(np.asarray(low, dtype="float64"), share)
+    high = np.maximum(np.asarray(high, dtype="float64"), share)
+    return low, high
 
 
 def proportions(
     df: pd.DataFrame,
     columns: Sequence[str] | str,
     *,
-    at_least: int,
+    at_least: int | str,
     by: str | None = None,
     method: str = "wilson",
     confidence: float = 0.95,
@@ -69,29 +86,36 @@ def proportions(
     """Share of respondents answering ``at_least`` a given level, per item (and group).
 
     Each item uses the respondents who answered it (pairwise deletion), so ``n``
-    can differ between items, as in the paper's Tables 5 and 6.
+    can differ between items, as in the paper's Tables 5 and 6.  Items are
+    coded by their **scale**, not by the categories their column happens to
+    carry: "actively" is code 4 on the use scale even in a column whose only
+    categories are "moderately" and "actively".
 
     Parameters
     ----------
     df : pandas.DataFrame
     columns : str or list of str
-        Likert items (ordered categoricals or numeric codes).
-    at_least : int
-        Lowest code counted as a "yes": 3 = at least moderate use, 4 = much or
-        very much potential / active use, 4 = "very important" barrier.
+        Likert items (ordered categoricals, their labels as text, or numeric codes).
+    at_least : int or str
+        Lowest level counted as a "yes", as a code (3 = at least moderate use,
+        4 = much or very much potential / active use, 4 = "very important"
+        barrier) or as a level label (``"actively"``).  Must be at least 1 and
+        at most the scale's top code.
     by : str, optional
-        A grouping column (e.g. ``industry``); one row per item and group.
+        A grouping column (e.g. ``industry``); one row per item and group, the
+        groups in the column's category order (unused categories included).
     method : str, default "wilson"
         Interval method, see :func:`proportion_ci`.
     confidence : float, default 0.95
     scale : (int, int), optional
-        Allowed range for numeric codes (default 1-5); categoricals carry their own.
+        Allowed range for numeric codes (default 1-5); labelled items carry their own.
 
     Returns
     -------
     pandas.DataFrame
-        ``item``, (``by``,) ``successes``, ``n``, ``pct``, ``ci_low_pct``,
-        ``ci_high_pct`` and ``interval`` (the method's name).
+        ``item``, (``by``, with the column's categorical dtype,) ``successes``,
+        ``n``, ``pct``, ``ci_low_pct``, ``ci_high_pct`` and ``interval`` (the
+        method's name).
 
     Examples
     --------
@@ -100,34 +124,35 @@ def proportions(
     >>> t = proportions(load_survey(), ["barrier_other_priorities"], at_least=4)
     >>> t[["successes", "n"]].to_numpy().tolist()
     [[67, 118]]
+    >>> int(proportions(load_survey(), "barrier_other_priorities",
+    ...                 at_least="very important")["successes"].iloc[0])
+    67
     """
     columns = require_columns(df, columns)
     if by is not None:
         require_columns(df, [by])
+    if isinstance(at_least, (bool, np.bool_)) or not isinstance(at_least, (int, np.integer, str)):
+        raise TypeError(
+            f"at_least must be an integer code (e.g. 3) or a level label; got {at_least!r}."
+        )
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {sorted(_METHODS)}; got {method!r}.")
     rows = []
-    if not isinstance(at_least, (int, np.integer)) or isinstance(at_least, bool):
-        raise TypeError(f"at_least must be an integer code (e.g. 3); got {at_least!r}.")
     for col in columns:
-        if isinstance(df[col].dtype, pd.CategoricalDtype):
-            item, top = codes(df[col]), len(df[col].cat.categories)
-        else:
-            limits = LIKERT_SCALE if scale is None else scale
-            item, top = codes(df[col], limits), limits[1]
-        if at_least > top:
-            raise ValueError(
-                f"at_least={at_least} is above the top code of {col!r} ({top}); nobody can "
-                "answer that high. Use the code of the lowest level you want to count."
-            )
-        groups = [(None, item)] if by is None else item.groupby(df[by], observed=False)
+        item, item_scale = item_codes(df[col], LIKERT_SCALE if scale is None else scale)
+        cut = threshold_code(at_least, item_scale, col)
+        groups = [(None, item)] if by is None else item.groupby(df[by], observed=False, sort=True)
         for key, values in groups:
             answered = values.dropna()
             row = {"item": col}
             if by is not None:
                 row[by] = key
-            row["successes"] = int((answered >= at_least).sum())
+            row["successes"] = int((answered >= cut).sum())
             row["n"] = len(answered)
             rows.append(row)
     out = pd.DataFrame(rows)
+    if by is not None and isinstance(df[by].dtype, pd.CategoricalDtype):
+        out[by] = pd.Categorical(out[by], dtype=df[by].dtype)
     if (out["n"] == 0).any():
         empty = out.loc[out["n"] == 0].iloc[0]
         where = f" in group {empty[by]!r}" if by is not None else ""
