@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from b2bsm._paths import REPO_ROOT, data_dir
@@ -196,6 +197,20 @@ def verified_path(name: str, folder: Path | None = None) -> Path:
     return path
 
 
+def _category_codes(col: pd.Series, values: list) -> np.ndarray:
+    """Position of each entry of ``col`` in ``values`` (-1 for missing or unknown)."""
+    integer_keys = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
+    numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+    if integer_keys and numeric:  # the common case: vectorised lookup in sorted keys
+        x = col.to_numpy(dtype="float64", na_value=np.nan)
+        keys = np.asarray(values, dtype="float64")
+        order = np.argsort(keys)
+        pos = np.clip(np.searchsorted(keys[order], x), 0, len(keys) - 1)
+        hit = keys[order][pos] == x
+        return np.where(hit, order[pos], -1).astype("int64")
+    return pd.Index(values).get_indexer(col).astype("int64")
+
+
 def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     """Type a plain table of codes according to a Table Schema.
 
@@ -219,14 +234,16 @@ def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
             else:
                 mapping = {c: c for c in cats}
             labels = list(mapping.values())
-            bad = set(col.dropna().unique()) - set(mapping)
-            if bad:
+            codes = _category_codes(col, list(mapping))
+            unknown = (codes < 0) & col.notna().to_numpy()
+            if unknown.any():
+                bad = set(col[unknown].unique())
                 raise ValueError(
                     f"Column {name!r} holds values {sorted(bad)!r} outside its categories "
                     f"{list(mapping)!r}."
                 )
             dtype = pd.CategoricalDtype(labels, ordered=bool(field.get("categoriesOrdered")))
-            out[name] = pd.Series(col.map(mapping), index=df.index, dtype=dtype)
+            out[name] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
         elif field.get("type") == "integer":
             out[name] = col.astype("Int64")
         elif field.get("type") == "number":

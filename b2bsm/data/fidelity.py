@@ -2,7 +2,9 @@
 
 :func:`fidelity_report` recomputes every published statistic from the
 respondent-level data it is given (it never copies a target) and sets it
-beside the number the paper prints.
+beside the number the paper prints.  Statements of the text count too: that
+Table 5 lists every function a third of the external users rate highly, and
+that partners use every tool category less than customers do.
 
 Where the paper prints a number that cannot be right (a percentage that no
 count of its n rounds to, for instance), the row's ``target`` is the
@@ -21,10 +23,111 @@ from b2bsm.data._package import published_tables
 EXTERNAL_RULE = "use_customer or use_partner at least 'moderately' (code >= 3)"
 
 
+#: Why Table 4's p for transfer of tacit knowledge is reproduced as 0.003, not 0.001.
+TACIT_NOTE = (
+    "printed 0.001 is impossible: only 2 of 11 partner items (not this one) are used by more "
+    "than 20 % of firms, and with at most 23 of the 111 pairs above 'not at all' the smallest "
+    "p for a tau-b printed as 0.248 is 0.0025 (smallest_kendall_p); read as 0.003, the p of "
+    "expert know-how with the same tau-b"
+)
+
+
 def external_users(df: pd.DataFrame) -> pd.Series:
     """Boolean Series: firms using social media at least moderately with customers or partners."""
     codes = [sv.likert_codes(df[c]) for c in ("use_customer", "use_partner")]
     return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")
+
+
+def smallest_kendall_p(
+    tau: float, n: int, max_users: int, levels: int = 5
+) -> tuple[float, list[int], list[int]]:
+    """Smallest two-sided p-value a Kendall tau-b can have when most answers are tied.
+
+    Searches the margins of a ``levels`` x ``levels`` table of ``n`` pairs in
+    which at most ``max_users`` units are above the lowest use category: every
+    use margin exhaustively, and the potential margin by steepest ascent from
+    an even spread (the tie-corrected normal p depends on the margins only,
+    through the ratio of the tau-b denominator to the standard deviation of S).
+
+    Parameters
+    ----------
+    tau : float
+        The tau-b; use the upper end of its rounding interval (0.2485 for a
+        printed 0.248) to get the smallest p any printed value allows.
+    n : int
+        Number of pairs.
+    max_users : int
+        Largest number of units with use above the lowest category.
+    levels : int, default 5
+        Points on each scale.
+
+    Returns
+    -------
+    tuple
+        ``(p, use_margin, potential_margin)`` at the optimum found.
+
+    Examples
+    --------
+    >>> p, use, pot = smallest_kendall_p(0.2485, 111, 23)
+    >>> round(p, 4), use[0]
+    (0.0025, 88)
+    """
+    from itertools import combinations_with_replacement
+    from math import erfc, sqrt
+
+    import numpy as np
+
+    def ratio(use, pot):
+        use = np.atleast_2d(use).astype(float)
+        pot = np.asarray(pot, float)
+        tot = n * (n - 1) / 2
+        m = n * (n - 1.0)
+
+        def ties(c):
+            return (
+                (c * (c - 1) / 2).sum(-1),
+                (c * (c - 1) * (c - 2)).sum(-1),
+                (c * (c - 1) * (2 * c + 5)).sum(-1),
+            )
+
+        xt, x0, x1 = ties(use)
+        yt, y0, y1 = ties(pot)
+        var = (m * (2 * n + 5) - x1 - y1) / 18 + 2 * xt * yt / m + x0 * y0 / (9 * m * (n - 2))
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant margin: no test
+            out = np.sqrt((tot - xt) * (tot - yt)) / np.sqrt(var)
+        return np.nan_to_num(out, nan=0.0)
+
+    # every use margin: counts of the upper categories sum to at most max_users
+    uppers = np.array(
+        [
+            np.bincount(np.array(c, int), minlength=levels)
+            for k in range(max_users + 1)
+            for c in combinations_with_replacement(range(1, levels), k)
+        ]
+    )
+    uppers[:, 0] = n - uppers.sum(axis=1)
+    pot = np.full(levels, n // levels)
+    pot[: n - pot.sum()] += 1
+    best = -1.0
+    while True:
+        r_use = ratio(uppers, pot)
+        use = uppers[int(np.argmax(r_use))]
+        moves = [
+            pot + np.eye(levels, dtype=int)[i] - np.eye(levels, dtype=int)[j]
+            for i in range(levels)
+            for j in range(levels)
+            if i != j and pot[j] > 0
+        ]
+        r_pot = ratio(np.array(moves), use) if moves else np.array([])
+        current = float(ratio(use, pot)[0])
+        if r_pot.size and r_pot.max() > current + 1e-12:
+            pot = moves[int(np.argmax(r_pot))]
+            continue
+        if current <= best + 1e-12:
+            break
+        best = current
+    z = tau * best
+    return erfc(z / sqrt(2)), use.tolist(), pot.tolist()
 
 
 def _pct(part: float, whole: float) -> float:
@@ -72,6 +175,22 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         0,
         note="printed turnover counts sum to 124",
     )
+    reported = int(df["turnover"].notna().sum())
+    for label, cell in t1["turnover"].items():
+        if isinstance(cell, dict):
+            target = round(_pct(cell["n"], 124))
+            note = ""
+            if target != cell["pct"]:  # '< EUR 2 m': 17 firms printed as 13 %
+                note = (
+                    f"{cell['n']} firms are {_pct(cell['n'], 124):.1f} % of 124 and "
+                    f"{_pct(cell['n'], 125):.1f} % of 125: neither rounds to {cell['pct']} %"
+                )
+                twins = [k for k, v in t1["employees"].items() if v["n"] == cell["n"]]
+                if twins:
+                    pct = t1["employees"][twins[0]]["pct"]
+                    note += f"; the {cell['n']} firms of '{twins[0]}' are printed as {pct} %"
+            share = round(_pct(turnover.get(label, 0), reported))
+            add(f"Table 1: turnover {label} (%)", cell["pct"], share, 0, target, note)
     size = df["size"].value_counts()
     for label, cell in t1["employees"].items():
         add(f"Table 1: {label} (firms)", cell["n"], size.get(label, 0), 0)
@@ -134,6 +253,22 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     for slug, label in (("sns", "social networking sites"), ("forums", "discussion forums")):
         value = _pct((code[sv.tool_column("partner", slug)] >= 3).sum(), len(df))
         add(f"Partner tools: {label} (%)", "about 5", round(value, 1), 1.0, 5.0)
+    # "similar to customer interface, but in general used less in each category"
+    for level, words in ((3, "at least moderately"), (2, "at least a little")):
+        lower = sum(
+            int((code[sv.tool_column("partner", t)] >= level).sum())
+            < int((code[sv.tool_column("customer", t)] >= level).sum())
+            for t in sv.TOOLS
+        )
+        add(
+            f"Partner tools: categories used {words} by fewer firms than with customers "
+            f"(of {len(sv.TOOLS)})",
+            "'in general used less in each category'",
+            lower,
+            0,
+            len(sv.TOOLS),
+            "read as: lower in every category" + ("" if level == 3 else ", at every level"),
+        )
 
     # Function use
     cf = pub["customer_functions"]
@@ -221,6 +356,21 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             value = kendalltau(pair[use_c], pair[pot_c]).statistic  # tau-b
             add(f"Table {number}: tau-b {item}", printed["tau"], round(value, 4), 0.005, tau)
             add(f"Table {number}: N {item}", printed["n"], len(pair), 0, n)
+            target_p = (sv.TABLE3_P if number == "3" else sv.TABLE4_P)[item]
+            p_value = kendalltau(pair[use_c], pair[pot_c]).pvalue
+            note = ""
+            if item == "thought_leadership":
+                note = "the printed p repeats the coefficient; p < 0.0005"
+            elif target_p != float(printed["p"]):
+                note = TACIT_NOTE
+            add(
+                f"Table {number}: p (3 decimals) {item}",
+                printed["p"],
+                round(p_value, 3),
+                0,
+                target_p,
+                note,
+            )
 
     # Table 5
     for row in pub["table5_potential_much_or_very_much_among_external_users_pct"]["rows"]:
@@ -236,6 +386,27 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             round(_pct((pot >= 4).sum(), pot.notna().sum()), 1),
             1.0,
         )
+
+    # Table 5 lists "the most perceived potential, perceived by at least a third"
+    unlisted = []
+    for interface, items in (
+        ("customer", sv.CUSTOMER_FUNCTIONS),
+        ("partner", sv.PARTNER_FUNCTIONS),
+    ):
+        for item in items:
+            if (interface, item) in sv.TABLE5:
+                continue
+            pot = code[sv.function_columns(interface, item)[1]][external]
+            if 3 * (pot >= 4).sum() >= pot.notna().sum():
+                unlisted.append(f"{item} ({interface})")
+    add(
+        "Table 5: functions not listed that at least a third of external users rate highly",
+        "0 (Table 5 lists every such function)",
+        len(unlisted),
+        0,
+        0,
+        ", ".join(unlisted),
+    )
 
     # Table 6
     labels = {v: k for k, v in sv.BARRIERS.items()}
@@ -333,4 +504,11 @@ def summary(report: pd.DataFrame) -> str:
     return f"{ok} of {len(report)} published statistics reproduced within tolerance"
 
 
-__all__ = ["EXTERNAL_RULE", "external_users", "fidelity_report", "summary"]
+__all__ = [
+    "EXTERNAL_RULE",
+    "TACIT_NOTE",
+    "external_users",
+    "fidelity_report",
+    "smallest_kendall_p",
+    "summary",
+]

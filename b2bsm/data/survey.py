@@ -13,11 +13,14 @@ The generator works in three stages, each driven by one seeded
 1. **Firm profile and adoption.**  Industry, turnover and size margins are
    fixed to Table 1; the 16 external users (none of them large firms), the 36
    internal users and the per-industry Table 2 counts are placed exactly.
-2. **Items.**  Tool use, business-function use and potential, barriers.  Item
+2. **Items.**  Tool use (lower with partners than with customers in every
+   category), business-function use and potential (no function outside
+   Table 5 rated highly by a third of the external users), barriers.  Item
    non-response is drawn so that pairwise deletion yields the printed Ns.
 3. **Correlations.**  For each use/potential pair a local search swaps
    potential answers between firms (which keeps every margin) until
-   Kendall's tau-b is within 0.002 of the printed coefficient.
+   Kendall's tau-b is within 0.002 of the printed coefficient and its p-value
+   rounds to the printed one; margins are redrawn until both can hold.
 
 Examples
 --------
@@ -30,6 +33,8 @@ True
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -157,7 +162,9 @@ TABLE2_COUNTS = {
 EXTERNAL_BY_TURNOVER = (2, 5, 8, 1)
 #: Customer-interface tools used at least moderately (firms out of 125).
 CUSTOMER_TOOL_COUNTS = {"sns": 11, "forums": 6, "blogs": 4, "microblogs": 4}
-PARTNER_TOOL_COUNTS = {"sns": 6, "forums": 6}
+#: "About 5 %" each; forums at 5 firms (4.0 %) so that partner use stays below
+#: customer use (6 firms) in this category too.
+PARTNER_TOOL_COUNTS = {"sns": 6, "forums": 5}
 #: Pairwise Ns and tau-b of Tables 3 and 4.
 TABLE3 = {
     "marketing": (0.519, 116),
@@ -183,7 +190,33 @@ TABLE4 = {
     "preserving_information": (0.178, 113),
 }
 #: Items not in Tables 3-4: a tau and N of our choosing, typical of the rest.
-_UNPRINTED_PAIRS = {"product_demos": (0.42, 115), "employer_branding": (0.45, 116)}
+_UNPRINTED_PAIRS = {"product_demos": (0.33, 115), "employer_branding": (0.45, 116)}
+#: Two-sided p-values of Table 3 as printed (three decimals).  Thought
+#: leadership's printed 0.401 repeats its coefficient; its p is below 0.0005.
+TABLE3_P = dict.fromkeys(TABLE3, 0.0)
+#: Two-sided p-values of Table 4 as printed, except tacit knowledge: its
+#: printed 0.001 needs about half the firms to use social media with partners
+#: for that function at least a little, but the paper says only two of eleven
+#: partner items (not this one) are used by more than 20 %.  0.003 is the
+#: nearest value the printed statements allow (data/README.md,
+#: ``fidelity.smallest_kendall_p``).
+TABLE4_P = {
+    "network_management": 0.0,
+    "change_management": 0.0,
+    "collaboration": 0.0,
+    "project_communication": 0.0,
+    "general_communication": 0.0,
+    "project_efficiency": 0.0,
+    "best_practices": 0.001,
+    "induction": 0.001,
+    "tacit_knowledge": 0.003,
+    "expert_knowhow": 0.003,
+    "preserving_information": 0.033,
+}
+_PAIRS = {("customer", k): v for k, v in {**TABLE3, **_UNPRINTED_PAIRS}.items()}
+_PAIRS.update({("partner", k): v for k, v in TABLE4.items()})
+_PAIR_P = {("customer", k): v for k, v in TABLE3_P.items()}
+_PAIR_P.update({("partner", k): v for k, v in TABLE4_P.items()})
 #: Table 5: (numerator, denominator) among the 16 external users.
 TABLE5 = {
     ("customer", "employer_branding"): (9, 16),
@@ -408,42 +441,107 @@ RESOURCE: dict[str, Any] = {
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
-def _tau_b_denominator(u: np.ndarray, p: np.ndarray) -> float:
-    n0 = len(u) * (len(u) - 1) / 2
+def _tie_sums(x: np.ndarray) -> tuple[float, float, float]:
+    """Tie sums of one variable as in Kendall's variance of S (scipy's ``count_rank_tie``)."""
+    _, c = np.unique(x, return_counts=True)
+    c = c.astype(float)
+    return (
+        float((c * (c - 1) / 2).sum()),
+        float((c * (c - 1) * (c - 2)).sum()),
+        float((c * (c - 1) * (2 * c + 5)).sum()),
+    )
 
-    def ties(x):
-        _, c = np.unique(x, return_counts=True)
-        return (c * (c - 1) / 2).sum()
 
-    return float(np.sqrt((n0 - ties(u)) * (n0 - ties(p))))
+def tau_b_scale(u: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """Denominator of tau-b and standard deviation of S under independence, given ties.
+
+    Both depend on the two margins only.  For any arrangement with numerator
+    S (concordant minus discordant pairs), tau-b = S / denominator and the
+    large-sample z of the two-sided p-value is S / sd, with the tie-corrected
+    variance used by ``scipy.stats.kendalltau`` and R's ``cor.test`` (``exact = FALSE``).
+    Their ratio therefore fixes which p-value a given tau-b can have.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> denom, sd = tau_b_scale(np.array([1, 1, 2, 3]), np.array([1, 2, 2, 3]))
+    >>> round(denom, 3), round(sd, 3)
+    (5.0, 2.614)
+    """
+    n = len(u)
+    tot = n * (n - 1) / 2
+    xt, x0, x1 = _tie_sums(u)
+    yt, y0, y1 = _tie_sums(p)
+    m = n * (n - 1.0)
+    var = (m * (2 * n + 5) - x1 - y1) / 18 + 2 * xt * yt / m + x0 * y0 / (9 * m * (n - 2))
+    return float(np.sqrt((tot - xt) * (tot - yt))), float(np.sqrt(var))
+
+
+def p_window(printed: float) -> tuple[float, float]:
+    """The p-values that round to a printed three-decimal p (``0.000`` = below 0.0005).
+
+    Examples
+    --------
+    >>> p_window(0.033)
+    (0.0325, 0.0335)
+    >>> p_window(0.0)
+    (0.0, 0.0005)
+    """
+    return (max(round(printed - 0.0005, 4), 0.0), round(printed + 0.0005, 4))
+
+
+def _s_window(
+    u: np.ndarray, p: np.ndarray, tau: float, p_printed: float | None
+) -> tuple[int, int] | None:
+    """Integer range of S that gives tau-b within _TAU_AIM of ``tau`` and the printed p."""
+    denom, sd = tau_b_scale(u, p)
+    lo, hi = (tau - _TAU_AIM) * denom, (tau + _TAU_AIM) * denom
+    if p_printed is not None:
+        p_lo, p_hi = p_window(p_printed)
+        z = NormalDist().inv_cdf
+        # p = 2 * (1 - Phi(S / sd)); keep clear of the rounding boundaries
+        lo = max(lo, z(1 - p_hi / 2) * sd * (1 + 1e-7))
+        if p_lo > 0:
+            hi = min(hi, z(1 - p_lo / 2) * sd * (1 - 1e-7))
+    lo_s, hi_s = math.ceil(lo), math.floor(hi)
+    return (lo_s, hi_s) if lo_s <= hi_s else None
 
 
 def _fit_tau(
     u: np.ndarray,
     p: np.ndarray,
-    target: float,
+    window: tuple[float, float],
     rng: np.random.Generator,
     locked: np.ndarray | None = None,
+    fallback: tuple[float, float] | None = None,
 ) -> np.ndarray:
-    """Swap values of ``p`` between units until tau-b(u, p) is within _TAU_AIM of target.
+    """Swap values of ``p`` between units until S (the numerator of tau-b) is in ``window``.
 
-    Swaps keep the margin of ``p`` and so the tau-b denominator; only the
-    numerator S changes.  For a random unit ``a`` the change of S for swapping
-    with every other unit is computed at once and the best partner is taken.
-    Where ``locked`` (a boolean group mask) is given, a swap across groups is
-    allowed only when it keeps the number of values >= 4 in each group.
+    Swaps keep the margin of ``p`` and so the tau-b denominator and the
+    variance of S; only S changes.  For a random unit ``a`` the change of S
+    for swapping with every other unit is computed at once and the best
+    partner is taken.  Where ``locked`` (a boolean group mask) is given, a
+    swap across groups is allowed only when it keeps the number of values >= 4
+    in each group.  ``fallback`` is a wider window accepted when the search
+    stalls (heavily tied items move S in coarse steps).
     """
     p = p.astype(float).copy()
     n = len(u)
-    denom = _tau_b_denominator(u, p)
-    target_s = target * denom
+    lo, hi = window
+    target_s = (lo + hi) / 2
     su = np.sign(u[:, None] - u[None, :])
+    sp = np.sign(p[:, None] - p[None, :])
+    row = (su * sp).sum(axis=1)
+    s = row.sum() / 2
+    best, since_best = abs(target_s - s), 0
     for _ in range(20 * n):
-        sp = np.sign(p[:, None] - p[None, :])
-        row = (su * sp).sum(axis=1)
-        gap = target_s - row.sum() / 2
-        if abs(gap) <= _TAU_AIM * denom:
+        if lo <= s <= hi:
             return p
+        gap = target_s - s
+        if abs(gap) < best:
+            best, since_best = abs(gap), 0
+        elif (since_best := since_best + 1) > 3 * n:  # stalled: these margins will not do
+            break
         a = rng.integers(n)
         delta = sp @ su[a] + su @ sp[a] - row[a] - row
         ok = p != p[a]
@@ -451,18 +549,31 @@ def _fit_tau(
             ok &= (locked == locked[a]) | ((p >= 4) == (p[a] >= 4))
         miss = np.where(ok, np.abs(gap - delta), np.inf)
         b = int(np.argmin(miss))
-        if miss[b] < abs(gap):
-            p[a], p[b] = p[b], p[a]
-    # heavily tied items move S in coarse steps: settle for the tolerance
-    if abs(gap) <= 0.9 * TAU_TOLERANCE * denom:
+        if miss[b] >= abs(gap):
+            # no swap of this unit helps: step at random near the target, since
+            # near it S can move only in coarse steps that greed alone would miss
+            near = np.flatnonzero(miss <= abs(gap) + 4)
+            if near.size == 0:
+                continue
+            b = int(rng.choice(near))
+        p[a], p[b] = p[b], p[a]
+        for j in (a, b):  # update the sign matrix and row sums for the two units
+            old = sp[:, j].copy()
+            sp[j, :] = np.sign(p[j] - p)
+            sp[:, j] = -sp[j, :]
+            row += su[:, j] * (sp[:, j] - old)
+            row[j] = su[j] @ sp[j]
+        s = row.sum() / 2
+    if lo <= s <= hi or (fallback is not None and fallback[0] <= s <= fallback[1]):
         return p
-    raise RuntimeError(f"could not reach Kendall tau-b {target} with these margins")
+    raise RuntimeError(f"could not move S into {window} with these margins")
 
 
-def _draw_potential(rng, interface, item, tau, use, pot_missing, use_missing, ext_firms):
-    """Potential answers for one item: margin, link to use, Table 5 share, then tau-b."""
+def _draw_potential(rng, interface, item, use, pot_missing, use_missing, ext_firms):
+    """Potential answers for one item: margin, link to use, Table 5 share, tau-b and p."""
     n = len(use)
     pot = np.full(n, np.nan)
+    tau = _PAIRS[(interface, item)][0]
     t5 = TABLE5.get((interface, item))
     complete = np.setdiff1d(np.flatnonzero(~np.isnan(use)), pot_missing)
     n_pot = n - len(pot_missing) - (0 if interface == "customer" else len(use_missing))
@@ -491,30 +602,41 @@ def _draw_potential(rng, interface, item, tau, use, pot_missing, use_missing, ex
     ranked = pot_firms[np.argsort(-score)]
     pot[ranked] = values
     ext_ans = np.intersect1d(pot_firms, ext_firms)
-    if t5 is not None:  # exactly k of the external users see much/very much potential
+    if t5 is not None:  # exactly the printed number of external users
         k = t5[0]
-        hi_vals = pot[pot_firms][pot[pot_firms] >= 4]
-        lo_vals = pot[pot_firms][pot[pot_firms] < 4]
-        ext_order = ext_ans[np.argsort(-(use[ext_ans] + rng.random(len(ext_ans))))]
-        ext_vals = np.concatenate(
-            [
-                rng.choice(hi_vals, k, replace=False),
-                rng.choice(lo_vals, len(ext_ans) - k, replace=False),
-            ]
-        )
-        rest = pot_firms[~np.isin(pot_firms, ext_ans)]
-        pool = list(pot[pot_firms])
-        for v in ext_vals:
-            pool.remove(v)
-        pool = np.sort(np.array(pool))[::-1]
-        rest_scores = 1.2 * np.nan_to_num(use[rest], nan=1.0) + rng.normal(
-            scale=1.2, size=len(rest)
-        )
-        pot[rest[np.argsort(-rest_scores)]] = pool
-        pot[ext_order] = ext_vals
-    cmask = np.isin(complete, ext_firms)
+    else:  # Table 5 lists every item that a third of them rate highly: stay below
+        cap = -(-len(ext_ans) // 3) - 1
+        k = min(int((pot[ext_ans] >= 4).sum()), cap - int(rng.integers(0, 3)))
+    # exactly k of the external users see much or very much potential
+    hi_vals = pot[pot_firms][pot[pot_firms] >= 4]
+    lo_vals = pot[pot_firms][pot[pot_firms] < 4]
+    if t5 is None:  # the others lean to "some", keeping use and potential linked
+        lo_vals = np.sort(lo_vals)[::-1][: 2 * (len(ext_ans) - k)]
+    ext_order = ext_ans[np.argsort(-(use[ext_ans] + rng.random(len(ext_ans))))]
+    ext_vals = np.concatenate(
+        [
+            rng.choice(hi_vals, k, replace=False),
+            np.sort(rng.choice(lo_vals, len(ext_ans) - k, replace=False))[::-1],
+        ]
+    )
+    rest = pot_firms[~np.isin(pot_firms, ext_ans)]
+    pool = list(pot[pot_firms])
+    for v in ext_vals:
+        pool.remove(v)
+    pool = np.sort(np.array(pool))[::-1]
+    rest_scores = 1.2 * np.nan_to_num(use[rest], nan=1.0) + rng.normal(scale=1.2, size=len(rest))
+    pot[rest[np.argsort(-rest_scores)]] = pool
+    pot[ext_order] = ext_vals
+    printed_p = _PAIR_P.get((interface, item))
+    window = _s_window(use[complete], pot[complete], tau, printed_p)
+    if window is None:  # these margins cannot give the printed tau-b and p together
+        raise RuntimeError(f"margins of {item} cannot give tau-b {tau} with p {printed_p}")
+    fallback = None
+    if printed_p is None:
+        denom = tau_b_scale(use[complete], pot[complete])[0]
+        fallback = ((tau - 0.9 * TAU_TOLERANCE) * denom, (tau + 0.9 * TAU_TOLERANCE) * denom)
     pot[complete] = _fit_tau(
-        use[complete], pot[complete], tau, rng, cmask if t5 is not None else None
+        use[complete], pot[complete], window, rng, np.isin(complete, ext_firms), fallback
     )
     return pot
 
@@ -534,6 +656,72 @@ def _use_counts(rng, n: int, some_share: float, n_active: int, n_five: int, n_mo
     n_ge3 = n_active + n_moderate
     n_two = n_some - n_ge3
     return [n - n_some, n_two, n_moderate, n_active - n_five, n_five]
+
+
+def _below(values: np.ndarray, reference: np.ndarray, rng) -> np.ndarray:
+    """Move answers down one step until fewer firms than in ``reference`` reach each level.
+
+    Levels 4 and 5 may tie with the reference; "a little or more" (2) and
+    "moderately or more" (3) end strictly below it (3 already is by design).
+    """
+    values = values.copy()
+    for level, strict in ((5, False), (4, False), (3, True), (2, True)):
+        limit = int((reference >= level).sum()) - strict
+        while (values >= level).sum() > max(limit, 0):
+            firm = rng.choice(np.flatnonzero(values == level))
+            values[firm] = level - 1
+    return values
+
+
+def _draw_use(rng, interface, item, n_pair, external, internal, partner_skippers):
+    """Use answers of one business function, and who skips use and potential."""
+    n = len(external)
+    non_ext = np.flatnonzero(~external)
+    use = np.full(n, np.nan)
+    if interface == "customer":
+        use_missing = rng.choice(non_ext, size=int(rng.integers(0, 2)), replace=False)
+    else:
+        use_missing = partner_skippers
+    answered = np.setdiff1d(np.arange(n), use_missing)
+    n_use = len(answered)
+    if interface == "customer":
+        if item in _CUSTOMER_SOME_USE_40:
+            share = rng.uniform(0.38, 0.42)
+        elif item in _CUSTOMER_SOME_USE_LOW:
+            share = rng.uniform(0.12, 0.19)
+        else:
+            share = rng.uniform(0.22, 0.33)
+        n_active = CUSTOMER_ACTIVE.get(item, int(rng.integers(1, 4)))
+        n_five = int(rng.integers(0, 2)) if n_active > 1 else 0
+        n_moderate = int(rng.integers(3, 8))
+    else:
+        high = item in _PARTNER_SOME_USE_HIGH
+        share = rng.uniform(0.22, 0.3) if high else rng.uniform(0.13, 0.195)
+        n_five = 2 if item == "network_management" else int(rng.integers(0, 2))
+        n_active = n_five + int(rng.integers(0, 3))
+        # answers spread over "a little" and "moderately": Table 4's p-values
+        # need margins this spread (see _s_window)
+        n_rest = round(share * n_use) - n_active
+        n_moderate = int(rng.integers(2, max(3, (2 * n_rest) // 3 + 1)))
+    counts = _use_counts(rng, n_use, share, n_active, n_five, n_moderate)
+    # more engaged firms tend to report more use
+    score = 1.5 * external[answered] + 0.6 * internal[answered] + rng.normal(size=n_use)
+    use[answered[np.argsort(-score)]] = _levels_from_counts(counts)
+
+    # potential: missing answers chosen so that pairwise N is exactly n_pair
+    t5 = TABLE5.get((interface, item))
+    ext_missing = 0 if t5 is None else int(external.sum()) - t5[1]
+    n_pot_missing = n_use - n_pair
+    ext_firms = np.flatnonzero(external)
+    cand_ext = np.intersect1d(answered, ext_firms)
+    cand_non = np.setdiff1d(answered, ext_firms)
+    pot_missing = np.concatenate(
+        [
+            rng.choice(cand_ext, size=ext_missing, replace=False),
+            rng.choice(cand_non, size=n_pot_missing - ext_missing, replace=False),
+        ]
+    )
+    return use, use_missing, pot_missing
 
 
 def _survey_codes(seed: int) -> pd.DataFrame:
@@ -640,88 +828,60 @@ def _survey_codes(seed: int) -> pd.DataFrame:
         )
 
     ext_firms = np.flatnonzero(external)
-    for interface, fixed, role in (
-        ("customer", CUSTOMER_TOOL_COUNTS, customer),
-        ("partner", PARTNER_TOOL_COUNTS, partner),
-    ):
-        for t in TOOLS:
-            k = fixed.get(t, int(rng.integers(0, 3 if interface == "customer" else 4)))
-            if interface == "customer" and t == "sns":  # every customer user, plus 2 more
-                chosen = np.concatenate(
-                    [
-                        np.flatnonzero(customer),
-                        rng.choice(np.flatnonzero(external & ~customer), 2, replace=False),
-                    ]
-                )
-            else:
-                weights = np.where(role[ext_firms], 2.0, 1.0)
-                chosen = rng.choice(ext_firms, size=k, replace=False, p=weights / weights.sum())
-            values = _draw(rng, [1, 2], (0.85, 0.15), n)
-            values[external] = _draw(rng, [1, 2], (0.5, 0.5), int(external.sum()))
-            values[chosen] = _draw(rng, [3, 4, 5], (0.65, 0.25, 0.1), len(chosen))
-            cols[tool_column(interface, t)] = values
+    # customer tools: the four printed counts; every other category 1-3 firms
+    # (below blogs and microblogs, the least used of the four the paper names)
+    customer_k = {t: CUSTOMER_TOOL_COUNTS.get(t, int(rng.integers(1, 4))) for t in TOOLS}
+    for t in TOOLS:
+        if t == "sns":  # every customer user, plus 2 more external users
+            chosen = np.concatenate(
+                [
+                    np.flatnonzero(customer),
+                    rng.choice(np.flatnonzero(external & ~customer), 2, replace=False),
+                ]
+            )
+        else:
+            weights = np.where(customer[ext_firms], 2.0, 1.0)
+            chosen = rng.choice(
+                ext_firms, size=customer_k[t], replace=False, p=weights / weights.sum()
+            )
+        values = _draw(rng, [1, 2], (0.85, 0.15), n)
+        values[external] = _draw(rng, [1, 2], (0.5, 0.5), int(external.sum()))
+        values[chosen] = _draw(rng, [3, 4, 5], (0.65, 0.25, 0.1), len(chosen))
+        cols[tool_column("customer", t)] = values
+    # partner tools: "similar to customer interface, but in general used less in
+    # each category": fewer firms at every level of the scale in every category
+    for t in TOOLS:
+        k = PARTNER_TOOL_COUNTS.get(t, int(rng.integers(0, customer_k[t])))
+        weights = np.where(partner[ext_firms], 2.0, 1.0)
+        chosen = rng.choice(ext_firms, size=k, replace=False, p=weights / weights.sum())
+        values = _draw(rng, [1, 2], (0.9, 0.1), n)
+        values[external] = _draw(rng, [1, 2], (0.6, 0.4), int(external.sum()))
+        values[chosen] = _draw(rng, [3, 4, 5], (0.65, 0.25, 0.1), len(chosen))
+        cols[tool_column("partner", t)] = _below(values, cols[tool_column("customer", t)], rng)
 
     # ---- business functions ------------------------------------------------
     non_ext = np.flatnonzero(~external)
     partner_skippers = rng.choice(non_ext, size=_PARTNER_SKIPPERS, replace=False)
-    pairs = {("customer", k): v for k, v in {**TABLE3, **_UNPRINTED_PAIRS}.items()}
-    pairs.update({("partner", k): v for k, v in TABLE4.items()})
-    for (interface, item), (tau, n_pair) in pairs.items():
-        use_col, pot_col = function_columns(interface, item)
-        use = np.full(n, np.nan)
-        pot = np.full(n, np.nan)
-        if interface == "customer":
-            use_missing = rng.choice(non_ext, size=int(rng.integers(0, 2)), replace=False)
-        else:
-            use_missing = partner_skippers
-        answered = np.setdiff1d(np.arange(n), use_missing)
-        n_use = len(answered)
-        if interface == "customer":
-            if item in _CUSTOMER_SOME_USE_40:
-                share = rng.uniform(0.38, 0.42)
-            elif item in _CUSTOMER_SOME_USE_LOW:
-                share = rng.uniform(0.12, 0.19)
-            else:
-                share = rng.uniform(0.22, 0.33)
-            n_active = CUSTOMER_ACTIVE.get(item, int(rng.integers(1, 4)))
-            n_five = int(rng.integers(0, 2)) if n_active > 1 else 0
-            n_moderate = int(rng.integers(3, 8))
-        else:
-            share = (
-                rng.uniform(0.22, 0.3)
-                if item in _PARTNER_SOME_USE_HIGH
-                else rng.uniform(0.08, 0.19)
+    for (interface, item), (_tau, n_pair) in _PAIRS.items():
+        # Redraw use margins when no potential margin gives the printed tau-b and p
+        for _attempt in range(100):
+            use, use_missing, pot_missing = _draw_use(
+                rng, interface, item, n_pair, external, internal, partner_skippers
             )
-            n_five = 2 if item == "network_management" else int(rng.integers(0, 2))
-            n_active = n_five + int(rng.integers(0, 3))
-            n_moderate = int(rng.integers(2, 6))
-        counts = _use_counts(rng, n_use, share, n_active, n_five, n_moderate)
-        # more engaged firms tend to report more use
-        score = 1.5 * external[answered] + 0.6 * internal[answered] + rng.normal(size=n_use)
-        use[answered[np.argsort(-score)]] = _levels_from_counts(counts)
-
-        # potential: missing answers chosen so that pairwise N is exactly n_pair
-        t5 = TABLE5.get((interface, item))
-        ext_missing = 0 if t5 is None else 16 - t5[1]
-        n_pot_missing = len(answered) - n_pair
-        cand_ext = np.intersect1d(answered, ext_firms)
-        cand_non = np.setdiff1d(answered, ext_firms)
-        pot_missing = np.concatenate(
-            [
-                rng.choice(cand_ext, size=ext_missing, replace=False),
-                rng.choice(cand_non, size=n_pot_missing - ext_missing, replace=False),
-            ]
-        )
-        for _attempt in range(100):  # a coarse tie structure can miss tau: redraw
-            try:
-                pot = _draw_potential(
-                    rng, interface, item, tau, use, pot_missing, use_missing, ext_firms
-                )
+            pot = None
+            for _try in range(10):
+                try:
+                    pot = _draw_potential(
+                        rng, interface, item, use, pot_missing, use_missing, ext_firms
+                    )
+                    break
+                except RuntimeError:
+                    continue
+            if pot is not None:
                 break
-            except RuntimeError:
-                continue
         else:
-            raise RuntimeError(f"no potential answers reach tau-b {tau} for {item}")
+            raise RuntimeError(f"no answers reach the printed tau-b and p of {item}")
+        use_col, pot_col = function_columns(interface, item)
         cols[use_col] = use
         cols[pot_col] = pot
 
@@ -737,10 +897,10 @@ def _survey_codes(seed: int) -> pd.DataFrame:
         values[answered[very:]] = _draw(rng, [1, 2, 3], (0.2, 0.35, 0.45), answered_n - very)
         cols[f"barrier_{barrier}"] = values
 
-    table = pd.DataFrame({"firm_id": [f"F{i:03d}" for i in range(1, n + 1)]})
+    table = {"firm_id": [f"F{i:03d}" for i in range(1, n + 1)]}
     for field in _fields()[1:]:
         table[field["name"]] = pd.array(cols[field["name"]], dtype="float64").astype("Int64")
-    return table
+    return pd.DataFrame(table)
 
 
 def build_table(seed: int = DEFAULT_SEED) -> pd.DataFrame:
