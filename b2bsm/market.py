@@ -290,10 +290,17 @@ def plot_journeys(journeys: pd.DataFrame, axes=None):
         )
         axes[1].hist(part["touchpoints"], bins=bins_tp, alpha=0.6, color=colour, label=market)
     axes[0].set_xscale("log")
+    plots.log_ticks(axes[0].xaxis, [0.01, 0.1, 1, 10, 100, 1000])
+    plots.integer_ticks(axes[1].xaxis)
     plots.label(
-        axes[0], "Days from first contact to purchase (log scale)", "Buyers", "Time to purchase"
+        axes[0],
+        "Days from first contact to purchase (log scale)",
+        "Buyers (count)",
+        "Time to purchase",
     )
-    plots.label(axes[1], "Information touch-points in the journey", "Buyers", "Touch-points")
+    plots.label(
+        axes[1], "Information touch-points in the journey", "Buyers (count)", "Touch-points"
+    )
     axes[0].legend(title="Market")
     fig.tight_layout()
     return fig

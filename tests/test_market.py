@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.patches
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,6 +123,82 @@ def test_explorer_redraws_when_a_slider_moves():
     assert box.summary.value != before_text
     assert box.figure.value != before_plot
     assert {"stakeholders", "deliberation_days", "touchpoints"} == set(box.sliders)
+
+
+def _stage_patches(ax):
+    return {
+        patch.get_gid().removeprefix("stage:"): patch
+        for patch in ax.patches
+        if (patch.get_gid() or "").startswith("stage:")
+    }
+
+
+def _background(patch):
+    """The colour a reader sees under a patch: its face colour composited on white."""
+    r, g, b, a = matplotlib.colors.to_rgba(patch.get_facecolor())
+    return tuple(a * c + (1 - a) for c in (r, g, b))
+
+
+def _display_box(ax, patch):
+    return patch.get_window_extent(ax.figure.canvas.get_renderer())
+
+
+@pytest.mark.parametrize("draw", [frameworks.draw_crm_process, frameworks.draw_engagement_cycle])
+def test_framework_labels_are_readable_and_fit_their_shapes(draw):
+    from b2bsm import plots
+
+    fig = draw()
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    stages = _stage_patches(ax)
+    assert len(stages) >= 3
+    for text in ax.texts:
+        name = text.get_text()
+        if name not in stages:
+            continue
+        patch = stages[name]
+        ratio = plots.contrast_ratio(text.get_color(), _background(patch))
+        assert ratio >= 4.5, f"{name!r}: contrast {ratio:.1f} < 4.5 (WCAG AA) on its shape"
+        inner = text.get_window_extent(renderer)
+        outer = _display_box(ax, patch)
+        assert outer.x0 <= inner.x0 and inner.x1 <= outer.x1, f"{name!r} spills out of its shape"
+        assert outer.y0 <= inner.y0 and inner.y1 <= outer.y1, f"{name!r} spills out of its shape"
+
+
+@pytest.mark.parametrize("draw", [frameworks.draw_crm_process, frameworks.draw_engagement_cycle])
+def test_framework_texts_do_not_overlap_each_other_or_other_shapes(draw):
+    fig = draw()
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer).padded(3)) for t in texts]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), f"{a!r} and {b!r} overlap (3 px margin)"
+    notes = [t for t in texts if t.get_gid() == "note"]
+    assert len(notes) == len(_stage_patches(ax))
+    for note in notes:
+        box = note.get_window_extent(renderer)
+        for name, patch in _stage_patches(ax).items():
+            shape = _display_box(ax, patch)
+            if isinstance(patch, matplotlib.patches.Circle):
+                # distance from the disc's centre to the nearest point of the note's box
+                cx, cy = (shape.x0 + shape.x1) / 2, (shape.y0 + shape.y1) / 2
+                dx = max(box.x0 - cx, 0, cx - box.x1)
+                dy = max(box.y0 - cy, 0, cy - box.y1)
+                assert np.hypot(dx, dy) > shape.width / 2, f"note runs into {name!r}"
+            else:
+                assert not box.overlaps(shape), f"note {note.get_text()!r} runs into {name!r}"
+
+
+def test_text_colour_rule_catches_white_on_orange():
+    """The contrast check above must be able to fail: the old diagrams' white on orange."""
+    from b2bsm import plots
+
+    assert plots.contrast_ratio("white", plots.OKABE_ITO[1]) < 4.5
+    assert plots.text_colour_on(plots.OKABE_ITO[1]) == "black"
 
 
 def test_framework_figures_draw_every_stage():
