@@ -1,9 +1,148 @@
-"""Suite-wide settings that must be in place before any kernel starts."""
+"""Suite-wide settings that must be in place before any kernel starts, and shared fixtures."""
+
+from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.kernel_warnings import KERNEL_WARNINGS
 
 # Warnings are errors in the test suite (pyproject's filterwarnings covers the
 # pytest process); kernels started by nbval inherit this, so a FutureWarning in
-# a notebook fails its cell too. PendingDeprecationWarning stays ignored as in
-# Python's defaults (ipykernel itself raises one at kernel shutdown).
-os.environ["PYTHONWARNINGS"] = "error,ignore::PendingDeprecationWarning"
+# a notebook fails its cell too. The two exceptions (a pending deprecation at
+# kernel shutdown, tornado's event-loop warning at kernel start on Python 3.12+)
+# are explained in tools/kernel_warnings.py.
+os.environ["PYTHONWARNINGS"] = KERNEL_WARNINGS
+
+ROOT = Path(__file__).resolve().parent
+#: Never copied into a scratch copy of the repository (environments, caches, builds).
+SCRATCH_IGNORE = (
+    ".git",
+    ".venv*",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".ipynb_checkpoints",
+    "_site",
+    "_build",
+    "build",
+    "dist",
+    "*.egg-info",
+)
+
+
+def requirement_closure(requirements: list[str]) -> dict:
+    """The installed distributions ``requirements`` need, with everything they need.
+
+    Resolved against the distributions of the running environment (markers
+    evaluated for this interpreter, extras followed), so a bare environment made
+    from them holds exactly what a ``pip install`` of ``requirements`` would.
+    Raises ``LookupError`` naming a requirement that is not installed here.
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, metadata.Distribution] = {}
+    done: set[tuple[str, str]] = set()
+    todo = [(Requirement(r), "") for r in requirements]
+    while todo:
+        req, extra = todo.pop()
+        if req.marker and not req.marker.evaluate({"extra": extra}):
+            continue
+        name = canonicalize_name(req.name)
+        try:
+            dist = found.get(name) or metadata.distribution(req.name)
+        except metadata.PackageNotFoundError:
+            raise LookupError(f"{req} is needed but not installed in {sys.prefix}") from None
+        if not req.specifier.contains(dist.version, prereleases=True):
+            raise LookupError(f"{req} is needed but {name} {dist.version} is installed")
+        found[name] = dist
+        for wanted in ("", *sorted(req.extras)):
+            if (name, wanted) in done:
+                continue
+            done.add((name, wanted))
+            todo += [(Requirement(r), wanted) for r in dist.requires or []]
+    return found
+
+
+def _top_level(dist) -> set[Path]:
+    """The entries a distribution put directly into site-packages (no scripts)."""
+    tops = set()
+    for file in dist.files or []:
+        first = Path(file).parts[0]
+        if first not in ("..", "__pycache__"):
+            tops.add(Path(dist.locate_file(first)))
+    return tops
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link ``source`` (a file or folder) to ``target``; copy where links fail.
+
+    Hard links, not symbolic ones: pip or Python may delete or rewrite files in
+    the new environment, and that must never reach the test environment's files.
+    """
+
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:  # another file system
+            shutil.copy2(src, dst)
+
+    if source.is_dir():
+        shutil.copytree(source, target, copy_function=link, symlinks=True)
+    else:
+        link(source, target)
+
+
+def make_bare_venv(path: Path, requirements: list[str]) -> Path:
+    """A fresh virtual environment holding only ``requirements`` and their dependencies.
+
+    The packages are the ones installed in the test environment, hard-linked
+    rather than downloaded: creating one takes seconds and needs no network.
+    Returns the environment's python.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / "bin" / "python"
+    out = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    site = Path(out.stdout.strip())
+    owners: dict[str, str] = {}
+    for name, dist in sorted(requirement_closure(requirements).items()):
+        for top in sorted(_top_level(dist)):
+            if not top.exists():
+                continue
+            if top.name in owners:
+                raise RuntimeError(f"{name} and {owners[top.name]} both install {top.name}")
+            owners[top.name] = name
+            _link_tree(top, site / top.name)
+    return python
+
+
+@pytest.fixture(scope="session")
+def bare_venv(tmp_path_factory):
+    """Factory: ``bare_venv(name, requirements)`` -> python of a fresh, minimal environment."""
+
+    def make(name: str, requirements: list[str]) -> Path:
+        return make_bare_venv(tmp_path_factory.mktemp(name) / "venv", requirements)
+
+    return make
+
+
+@pytest.fixture
+def scratch_repo(tmp_path) -> Path:
+    """A copy of the working tree (without environments, caches and builds) to build from."""
+    target = tmp_path / "b2bsm"
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*SCRATCH_IGNORE), symlinks=True)
+    return target

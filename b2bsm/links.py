@@ -78,3 +78,74 @@ def hub_url(
         safe="/",
     )
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def archive_url(repo: str | None = None, branch: str | None = None) -> str:
+    """A zip of the branch on GitHub, which pip can install from (the Colab set-up cell does).
+
+    Examples
+    --------
+    >>> archive_url(repo="acme/course")
+    'https://github.com/acme/course/archive/refs/heads/main.zip'
+    """
+    repo = check_repository(repo or REPOSITORY)
+    return f"https://github.com/{repo}/archive/refs/heads/{branch or BRANCH}.zip"
+
+
+def site_url(repo: str | None = None) -> str:
+    """Where GitHub Pages publishes the course website built by ``make site``.
+
+    Examples
+    --------
+    >>> site_url(repo="acme/course")
+    'https://acme.github.io/course/'
+    """
+    owner, name = check_repository(repo or REPOSITORY).split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
+#: Cell tag of the first code cell of each lesson (see :func:`colab_setup_source`).
+COLAB_TAG = "colab-setup"
+#: Environment variable that overrides where the Colab cell installs the kit from.
+COLAB_SOURCE_VARIABLE = "B2BSM_SOURCE"
+
+
+def colab_setup_source(repo: str | None = None, branch: str | None = None) -> str:
+    """The first code cell of a lesson: installs the kit on Google Colab, nothing elsewhere.
+
+    Colab opens a lesson straight from GitHub, without the ``b2bsm`` package.
+    The cell pip-installs the kit from the repository's zip with ``--no-deps``,
+    so the numpy, pandas, ipywidgets ... that Colab pins stay as they are (the kit
+    needs nothing newer).  Outside Colab (``google.colab`` not imported), or when
+    the kit is already importable, it does nothing.  ``B2BSM_SOURCE`` overrides
+    the install source (a path or URL pip accepts), e.g. a fork or a wheel.
+
+    Examples
+    --------
+    >>> source = colab_setup_source(repo="acme/course")
+    >>> "https://github.com/acme/course/archive/refs/heads/main.zip" in source
+    True
+    >>> exec(source)  # not on Colab: nothing happens
+    """
+    url = archive_url(repo, branch)
+    return (
+        "# On Google Colab only: install the kit (its data and helpers) from the course\n"
+        "# repository. Anywhere else this cell does nothing.\n"
+        "import importlib.util\n"
+        "import os\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules and importlib.util.find_spec("b2bsm") is None:\n'
+        "    import subprocess\n"
+        "\n"
+        f'    url = "{url}"\n'
+        f'    source = os.environ.get("{COLAB_SOURCE_VARIABLE}", url)\n'
+        '    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source]\n'
+        "    subprocess.run(pip, check=True)"
+    )
+
+
+if __name__ == "__main__":  # python -m b2bsm.links show | set OWNER/NAME
+    from b2bsm.links_cli import main
+
+    raise SystemExit(main())

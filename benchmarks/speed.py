@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/speed.py            # everything (about 3 minutes)
-    .venv/bin/python benchmarks/speed.py --skip-suite --json speed.json
+    .venv/bin/python benchmarks/speed.py --skip-suite --skip-site --json speed.json
 
 What it measures:
 
@@ -15,7 +15,9 @@ What it measures:
 3. the non-browser test suite's wall time, as ``make test`` runs it
    (``pytest -n 2 --dist loadfile -m "not browser"``; budget: 2 minutes);
 4. ``import b2bsm`` against ``import numpy, pandas`` in fresh interpreters
-   (median of 5; budget: b2bsm adds under 0.2 s).
+   (median of 5; budget: b2bsm adds under 0.2 s);
+5. the course website's build (``tools/build_site.py``: staging and Jupyter
+   Book, from the stored outputs; budget: 60 s).
 
 Timings on shared machines are noisy, so budgets are reported, not asserted;
 the script fails only on usage errors or a notebook that does not run.
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FLOOR_BUDGET = 4.0
 SUITE_BUDGET_S = 120.0
 IMPORT_BUDGET_S = 0.2
+SITE_BUDGET_S = 60.0
 
 
 def _run_notebook(nb, cwd: Path) -> float:
@@ -97,9 +100,21 @@ def suite_seconds() -> tuple[float, int]:
     return time.perf_counter() - start, proc.returncode
 
 
+def site_seconds() -> tuple[float, int]:
+    """Wall time of a full website build into a temporary folder, and its exit code."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", out]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        return time.perf_counter() - start, proc.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure the kit's speed budgets.")
     parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite")
+    parser.add_argument("--skip-site", action="store_true", help="do not time the website build")
     parser.add_argument("--json", type=Path, help="also save the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -147,6 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\ntest suite (pytest -n 2 --dist loadfile -m 'not browser'): {wall:.0f} s, "
             f"exit {code} ({verdict} the {SUITE_BUDGET_S:.0f} s budget)"
+        )
+
+    if not args.skip_site:
+        wall, code = site_seconds()
+        results["site_build_s"], results["site_exit"] = wall, code
+        verdict = "within" if wall <= SITE_BUDGET_S else "OVER"
+        print(
+            f"\nwebsite build (tools/build_site.py): {wall:.0f} s, exit {code} "
+            f"({verdict} the {SITE_BUDGET_S:.0f} s budget)"
         )
 
     if args.json:

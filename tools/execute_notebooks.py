@@ -20,8 +20,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-# Same rule as tests/conftest.py: warnings raised in a kernel are errors.
-KERNEL_WARNINGS = "error,ignore::PendingDeprecationWarning"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Same rule as the test suite: warnings raised in a kernel are errors (see the module).
+from tools.kernel_warnings import KERNEL_WARNINGS
 
 
 def notebook_paths(args: list[str]) -> list[Path]:

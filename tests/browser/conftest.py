@@ -117,14 +117,66 @@ def jupyter_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(jupyter_server):
+def chromium():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
+        browser = p.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(jupyter_server, chromium):
+    return chromium
+
+
+# --------------------------------------------------------------------------
+# The course website: built once per session, served on the loopback only
+# --------------------------------------------------------------------------
+#: A hub address for the website's JupyterHub buttons (the tests check the links, never visit).
+SITE_HUB = "https://hub.example.edu"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The website as `make site` builds it (with a hub button), and how long the build took."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_site
+
+    work = tmp_path_factory.mktemp("site")
+    start = time.perf_counter()
+    build_site.stage(work / "book", hub=SITE_HUB)
+    out = build_site.build(work / "book", work / "html")
+    seconds = time.perf_counter() - start
+    print(f"website built in {seconds:.1f} s: {out}")
+    return {"html": out, "book": work / "book", "seconds": seconds, "hub": SITE_HUB}
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site):
+    """A static file server for the built website on 127.0.0.1 (a random port)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_site["html"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

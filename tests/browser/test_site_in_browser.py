@@ -1,0 +1,189 @@
+"""The course website, built as `make site` builds it, and opened in Chromium.
+
+The build (fixture ``built_site``) must pass Jupyter Book with warnings as
+errors.  Then, served from 127.0.0.1 with every other address blocked (the
+site must work offline and fetch nothing from a CDN), each lesson page must
+show all the figures its notebook stores, the explorers' static fallback
+figures, a download button that serves the notebook, and launch buttons whose
+addresses are exactly the ones :mod:`b2bsm.links` makes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from b2bsm import links
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+pytestmark = pytest.mark.browser
+
+IMAGES_LOADED = """() => [...document.querySelectorAll('article .cell_output img')]
+    .map(img => img.complete && img.naturalWidth > 0)"""
+
+
+def _nb(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _stored_figures(nb: dict) -> tuple[int, int]:
+    """(plain image outputs, widget outputs) of a notebook, as stored."""
+    images = widgets = 0
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data:
+                widgets += 1
+            elif "image/png" in data or "image/svg+xml" in data:
+                images += 1
+    return images, widgets
+
+
+def _has_colab_cell(nb: dict) -> bool:
+    return any(links.COLAB_TAG in c.get("metadata", {}).get("tags", []) for c in nb["cells"])
+
+
+@pytest.fixture
+def page(chromium, site_server):
+    """A page that may load the local site only; anything else is blocked and recorded."""
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.blocked = []
+
+    def route(r):
+        if r.request.url.startswith(site_server):
+            r.continue_()
+        else:
+            page.blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def test_site_config_points_at_the_repository_of_the_link_settings(built_site):
+    config = yaml.safe_load((built_site["book"] / "_config.yml").read_text())
+    assert config["repository"]["url"] == links.github_url()
+    assert config["repository"]["branch"] == links.BRANCH
+    assert config["sphinx"]["config"]["b2bsm_repository"] == links.REPOSITORY
+    assert config["sphinx"]["config"]["b2bsm_hub"] == built_site["hub"]
+    launch = re.compile(
+        r"https://mybinder\.org/v2/gh/([^/]+/[^/?]+)/"
+        r"|https://colab\.research\.google\.com/github/([^/]+/[^/]+)/"
+        r"|git-pull\?repo=https%3A//github\.com/([^/&]+/[^&]+)&"
+    )
+    name = links.REPOSITORY.split("/")[1]
+    for html in built_site["html"].rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        page = html.relative_to(built_site["html"])
+        if page.parts[0] == "_static":  # the theme's own files
+            continue
+        for groups in launch.findall(text):
+            slug = next(g for g in groups if g)
+            assert slug == links.REPOSITORY, f"{page}: a launch link opens {slug}"
+        # documents may cite other projects on GitHub, but never another copy of the kit
+        for slug in re.findall(r"https://github\.com/([\w.-]+/[\w.-]+)", text):
+            if slug.split("/")[1] == name or slug == "b2bsm/b2bsm":
+                assert slug == links.REPOSITORY, f"{page} links to github.com/{slug}"
+        repo_button = re.search(r'<a href="([^"]+)"[^>]*btn-source-repository-button', text)
+        assert repo_button and repo_button.group(1) == links.github_url(), page
+
+
+def test_site_holds_no_solution_and_loads_nothing_from_other_hosts(built_site):
+    html = built_site["html"]
+    assert not list(html.rglob("*solutions*"))
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text)
+        # a canonical link names the published address; it loads nothing
+        remote = [t for t in tags if re.search(r"(?:src|href)=\"https?:", t)]
+        remote = [t for t in remote if 'rel="canonical"' not in t]
+        assert not remote, f"{page.relative_to(html)} loads {remote}"
+
+
+def test_every_part_of_the_course_has_its_page(built_site):
+    html = built_site["html"]
+    expected = [f"notebooks/{p.stem}.html" for p in LESSONS]
+    expected += [f"exercises/{p.stem}.html" for p in (ROOT / "exercises").glob("*.ipynb")]
+    expected += [f"data/{p.stem}.html" for p in (ROOT / "data").glob("*.md")]
+    expected += [f"docs/{p.stem}.html" for p in (ROOT / "docs").glob("*.md")]
+    expected += ["index.html", "bibliography.html", "search.html", "searchindex.js"]
+    missing = [p for p in expected if not (html / p).is_file()]
+    assert not missing, f"pages missing from the site: {missing}"
+    print(f"site build: {built_site['seconds']:.1f} s")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_page_shows_its_figures_and_launch_links(
+    path, page, site_server, built_site, artifacts
+):
+    nb = _nb(path)
+    images, widgets = _stored_figures(nb)
+    page.goto(f"{site_server}/notebooks/{path.stem}.html")
+    title = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    heading = "".join(title["source"]).splitlines()[0].lstrip("# ").strip()
+    assert page.locator("article h1").first.inner_text().strip().startswith(heading[:30])
+
+    # every stored figure, and each explorer's static figure, is on the page and loaded
+    page.wait_for_load_state("load")
+    loaded = page.evaluate(IMAGES_LOADED)
+    assert len(loaded) == images + widgets, (
+        f"{path.name} stores {images} figures and {widgets} explorers; "
+        f"the page shows {len(loaded)} images"
+    )
+    assert all(loaded), f"{loaded.count(False)} figure(s) of {path.name} did not load"
+    fallbacks = page.locator(".b2bsm-widget-fallback")
+    assert fallbacks.count() == widgets
+    for i in range(widgets):
+        note = fallbacks.nth(i)
+        assert note.is_visible() and "Static view of the explorer" in note.inner_text()
+    assert page.get_by_text("Error displaying widget").count() == 0
+
+    # launch buttons: open the rocket menu; each address is the one b2bsm.links makes
+    rel = f"notebooks/{path.name}"
+    expected = {
+        "Binder": links.binder_url(rel),
+        "JupyterHub": links.hub_url(rel, hub=built_site["hub"]),
+    }
+    if _has_colab_cell(nb):
+        expected["Colab"] = links.colab_url(rel)
+    page.locator(".dropdown-launch-buttons button.dropdown-toggle").click()
+    menu = page.locator(".dropdown-launch-buttons .dropdown-menu a")
+    menu.first.wait_for(state="visible", timeout=5_000)
+    found = {a.inner_text().strip(): a.get_attribute("href") for a in menu.all()}
+    assert found == expected
+
+    # the download button serves this lesson's notebook
+    download = page.locator("a.btn-download-source-button").first.get_attribute("href")
+    assert download.endswith(f"{path.name}")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + download)
+    assert response.ok and json.loads(response.body())["cells"]
+
+    page.screenshot(path=str(artifacts / f"site_{path.stem}.png"))
+    assert page.blocked == [], f"the page tried to load from other hosts: {page.blocked}"
+
+
+def test_search_finds_a_lesson(page, site_server):
+    page.goto(f"{site_server}/search.html?q=Kendall")
+    results = page.locator("#search-results a", has_text="Use and potential")
+    results.first.wait_for(timeout=30_000)
+    assert page.blocked == []
+
+
+def test_bibliography_lists_the_references(page, site_server):
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    years = re.findall(r"(?im)^\s*year\s*=\s*[{\"]?(\d{4})", bib)
+    page.goto(f"{site_server}/bibliography.html")
+    entries = page.locator("article .citation, article dl.citation > dt, article li")
+    text = page.locator("article").inner_text()
+    assert years and all(y in text for y in years)
+    assert entries.count() >= len(years)
