@@ -1,4 +1,13 @@
-"""``python -m b2bsm.exercises build [--check]`` and ``... release OUTDIR [--force]``."""
+"""``python -m b2bsm.exercises build|sync|release``: the instructor's exercise tools.
+
+* ``build [--check]``: sync each master's question words from its set module, then write
+  ``exercises/`` (``--check``: write nothing, exit 1 when something is out of date);
+* ``sync [--check]``: only rewrite the masters' question cells;
+* ``release OUTDIR [--force] [--roster FILE] [--repo OWNER/NAME]``: a student release
+  with hashed answer keys.
+
+Each prints a one-line summary.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +19,78 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m b2bsm.exercises")
     sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="write exercises/ from the masters in solutions/")
-    b.add_argument("--check", action="store_true", help="only report out-of-date notebooks")
-    r = sub.add_parser("release", help="copy a student release (no solutions) to OUTDIR")
+    b = sub.add_parser("build", help="sync the masters' question words and write exercises/")
+    b.add_argument("--check", action="store_true", help="only report what is out of date")
+    s = sub.add_parser("sync", help="rewrite the masters' question cells from the set modules")
+    s.add_argument("--check", action="store_true", help="only report masters out of sync")
+    r = sub.add_parser("release", help="write a student release (no solutions, hashed keys)")
     r.add_argument("outdir", type=Path)
     r.add_argument("--force", action="store_true", help="replace a non-empty OUTDIR")
+    r.add_argument("--roster", type=Path, help="CSV with a student_id column")
+    r.add_argument("--repo", help="OWNER/NAME of the release's repository (launch links)")
     args = parser.parse_args(argv)
 
-    if args.command == "build":
-        from b2bsm.exercises.build import build
+    if args.command in ("build", "sync"):
+        from b2bsm.exercises.build import masters
 
-        stale = build(check=args.check)
-        for path in stale:
-            print(("out of date: " if args.check else "wrote ") + str(path))
-        if args.check and stale:
+        if not masters():
+            print(
+                "error: no solution masters (solutions/*_exercises.ipynb) in this copy of the "
+                "kit; build and sync run in the instructor's copy.",
+                file=sys.stderr,
+            )
+            return 2
+    if args.command == "build":
+        from b2bsm.exercises.build import BuildReport, build
+
+        report = BuildReport()
+        try:
+            build(check=args.check, report=report, sync_masters=True)
+        except (ModuleNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.check:
+            for path in [*report.masters_synced, *report.stale]:
+                print(f"out of date: {path}")
+        print(report.summary(check=args.check))
+        if args.check and (report.stale or report.masters_synced):
             print("run `make exercises` (python -m b2bsm.exercises build)", file=sys.stderr)
             return 1
         return 0
-    from b2bsm.exercises.release import release
+    if args.command == "sync":
+        from b2bsm.exercises.build import masters, sync
 
+        try:
+            stale = sync(check=args.check)
+        except (ModuleNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        verb = "out of sync" if args.check else "synced"
+        print(
+            f"{len(stale)} of {len(masters())} masters {verb}: {', '.join(p.name for p in stale)}"
+        )
+        return 1 if args.check and stale else 0
+
+    from b2bsm.exercises.release import ReleaseReport, release
+
+    def progress(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\rhashed keys: {done}/{total} student ids", end=end, file=sys.stderr, flush=True)
+
+    report = ReleaseReport(args.outdir)
     try:
-        written = release(args.outdir, force=args.force)
-    except (FileExistsError, ValueError) as exc:
+        release(
+            args.outdir,
+            force=args.force,
+            roster=args.roster,
+            repo=args.repo,
+            report=report,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"student release in {args.outdir.resolve()}: {', '.join(p.name for p in written)}")
+    print(report.summary())
     return 0
 
 

@@ -1,18 +1,32 @@
-"""Make a student release: lessons, exercises, data and the package, without solutions."""
+"""Make a student release: lessons, exercises, data and the package, without the answer key.
+
+``python -m b2bsm.exercises release OUTDIR [--force] [--roster FILE] [--repo OWNER/NAME]``
+
+A release holds no solutions, no set modules (``b2bsm/exercises/sets/lesson*.py``,
+the full answer key, nor their helpers: of ``sets/`` only the registry and the
+public data loaders ``data.py``), no tests and no instructor documents.  Self-checks work
+from hashed keys (``b2bsm/exercises/_keys/NN.json``, see
+:mod:`b2bsm.exercises.keys`) written for the shipped data and, with a roster,
+for every student id on it.  The release gets its own README, which links only
+to what the release holds and gives launch links for the release's repository.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from b2bsm._paths import REPO_ROOT
 
 #: What a student release contains (paths relative to the repository root).
 INCLUDE = [
-    "README.md",
     "LICENSE",
     "LICENSE-content.md",
     "environment.yml",
+    "postBuild",
     "pyproject.toml",
     "Makefile",
     "notebooks",
@@ -20,20 +34,192 @@ INCLUDE = [
     "data",
     "b2bsm",
 ]
-#: Never shipped to students.
-EXCLUDE_PATTERNS = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "solutions")
+#: Never shipped to students (matched against every path's name, and its relative path).
+EXCLUDE_PATTERNS = (
+    "__pycache__",
+    "*.pyc",
+    ".ipynb_checkpoints",
+    "solutions",
+    "tests",
+    "_keys",
+)
+#: The only files of ``b2bsm/exercises/sets/`` a release ships: the registry and the public
+#: data loaders.  The set modules and their helpers compute answers: they stay behind.
+SETS_DIR = "b2bsm/exercises/sets"
+SETS_SHIPPED = ("__init__.py", "data.py")
+#: Paths that must never appear in a release (checked after copying).
+FORBIDDEN = ("solutions", "tests", "docs/instructors.md", "CONTRIBUTING.md", "benchmarks")
+KEYS = Path("b2bsm/exercises/_keys")
 
 
-def release(out_dir: Path, force: bool = False, root: Path | None = None) -> list[Path]:
-    """Copy the student-facing parts of the kit into ``out_dir``.
+@dataclass
+class ReleaseReport:
+    """What :func:`release` wrote."""
 
-    Refuses a non-empty ``out_dir`` unless ``force`` (then the folder is emptied
-    first).  Returns the top-level paths written.
+    out_dir: Path
+    written: list[Path] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)
+    students: int = 0
+
+    def summary(self) -> str:
+        """One line, e.g. ``released 8 exercise sets (hashed keys for 30 student ids) in OUT``."""
+        who = f"the shipped data and {self.students} student id{'s' if self.students != 1 else ''}"
+        return (
+            f"released {len(self.sets)} exercise set{'s' if len(self.sets) != 1 else ''} "
+            f"(hashed keys for {who}) in {self.out_dir}"
+        )
+
+
+def _ignore(root: Path):
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        rel = Path(folder).resolve().relative_to(root.resolve())
+        skipped = set()
+        for name in names:
+            path = (rel / name).as_posix()
+            hidden_set_file = rel.as_posix() == SETS_DIR and name not in SETS_SHIPPED
+            if hidden_set_file or any(
+                fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in EXCLUDE_PATTERNS
+            ):
+                skipped.add(name)
+        return skipped
+
+    return ignore
+
+
+def _title(notebook: Path) -> str:
+    """The first heading of a notebook, without its leading number and hashes."""
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return notebook.stem
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source", []))
+            for line in source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return notebook.stem
+
+
+def release_readme(out: Path, repo: str | None, roster_size: int) -> str:
+    """The README of a release: what it holds, how to run it, launch links for ``repo``."""
+    from b2bsm import links
+
+    repo = links.check_repository(repo) if repo else None
+    lines = [
+        "# B2B social media marketing: student edition",
+        "",
+        "Jupyter lessons on B2B social media marketing and survey statistics, with exercise",
+        "notebooks that check your answers and explain what probably went wrong. This copy is",
+        "made for students: it holds no solutions and no readable answer key.",
+        "",
+        "## Set up",
+        "",
+        "You need Python 3.11 or newer. In this folder run",
+        "",
+        "```bash",
+        "make lab          # installs the kit into .venv and opens JupyterLab at the first lesson",
+        "```",
+        "",
+        "or, without `make`: `python -m pip install .` then `jupyter lab`.",
+        "Conda users: `conda env create -f environment.yml`.",
+        "",
+        "## Your student id",
+        "",
+        "The first code cell of every exercise notebook reads",
+        "",
+        "```python",
+        'STUDENT_ID = ""  # your student id, e.g. "s1234567"',
+        "```",
+        "",
+        "Put your own id between the quotes and run the notebook from the top. With it you work",
+        "on your own variant of the data, the one your answers are graded on; without it every",
+        "check uses the shipped practice data and says so.",
+    ]
+    if roster_size:
+        lines += [
+            f"This release can check the answers of the {roster_size} student ids on the course",
+            "roster; if yours is refused, check its spelling, then ask your instructor.",
+        ]
+    lines += ["", "## Lessons and exercises", ""]
+    header = "| Lesson | Exercises |" + (" Launch |" if repo else "")
+    lines += [header, "|---|---|" + ("---|" if repo else "")]
+    exercises = {p.name[:2]: p for p in sorted((out / "exercises").glob("*.ipynb"))}
+    for notebook in sorted((out / "notebooks").glob("*.ipynb")):
+        rel = notebook.relative_to(out).as_posix()
+        row = f"| [{_title(notebook)}]({rel}) |"
+        ex = exercises.get(notebook.name[:2])
+        row += f" [exercises]({ex.relative_to(out).as_posix()}) |" if ex else " |"
+        if repo:
+            row += (
+                f" [Binder]({links.binder_url(rel, repo=repo)})"
+                f" · [Colab]({links.colab_url(rel, repo=repo)}) |"
+            )
+        lines.append(row)
+    lines += [
+        "",
+        "Open an exercise notebook, answer each question in the cell that ends with",
+        '`answer_qN = ...`, and run `ex.check("qN", answer_qN)` below it. `ex.question("qN")`',
+        "prints your own version of a question.",
+        "",
+        "## What is here",
+        "",
+        "- `notebooks/`: the lessons; `exercises/`: one exercise notebook per lesson;",
+        "- `data/`: the data the lessons use (see [data/README.md](data/README.md));",
+        "- `b2bsm/`: the Python package the notebooks import.",
+        "",
+        "Code is under the [MIT licence](LICENSE); lesson texts and data under the terms in",
+        "[LICENSE-content.md](LICENSE-content.md).",
+    ]
+    if repo:
+        lines += ["", f"Repository of this release: {links.github_url(repo=repo)}"]
+    return "\n".join(lines) + "\n"
+
+
+def release(
+    out_dir: Path,
+    force: bool = False,
+    root: Path | None = None,
+    roster: Path | None = None,
+    repo: str | None = None,
+    report: ReleaseReport | None = None,
+    progress=None,
+) -> list[Path]:
+    """Write a student release into ``out_dir``; return the top-level paths written.
+
+    Parameters
+    ----------
+    out_dir : Path
+        An empty (or new) folder; with ``force`` a non-empty one is emptied first.
+    roster : Path, optional
+        A CSV with a ``student_id`` column: hashed keys are written for each id
+        (the shipped data is always covered).
+    repo : str, optional
+        ``OWNER/NAME`` of the repository the release will live in, for its
+        README's launch links.
+    report : ReleaseReport, optional
+        Filled with what was written (for the one-line summary).
+    progress : callable, optional
+        ``progress(done, total)`` after the keys of each roster id are made.
     """
+    from b2bsm.exercises.keys import read_roster, write_keys
+    from b2bsm.exercises.session import known_sets
+
     root = Path(root) if root is not None else REPO_ROOT
     out = Path(out_dir).resolve()
-    if out == root.resolve() or (root.resolve() in out.parents and out.name in INCLUDE):
+    if out == root.resolve() or root.resolve() in out.parents:
         raise ValueError(f"refusing to release into the kit itself ({out}); choose another folder.")
+    if repo:
+        from b2bsm import links
+
+        links.check_repository(repo)
+    ids = read_roster(roster) if roster is not None else []
+    sets = [s for s, source in known_sets().items() if source == "full"]
+    if not sets:
+        raise ValueError(
+            "no exercise set has its answer key (b2bsm/exercises/sets/lessonNN.py) here: "
+            "make a release from the instructor's copy of the kit."
+        )
     if out.exists() and any(out.iterdir()):
         if not force:
             raise FileExistsError(
@@ -43,7 +229,7 @@ def release(out_dir: Path, force: bool = False, root: Path | None = None) -> lis
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    ignore = shutil.ignore_patterns(*EXCLUDE_PATTERNS)
+    ignore = _ignore(root)
     for name in INCLUDE:
         source = root / name
         if not source.exists():
@@ -54,7 +240,19 @@ def release(out_dir: Path, force: bool = False, root: Path | None = None) -> lis
         else:
             shutil.copy2(source, target)
         written.append(target)
-    leaked = [p for p in out.rglob("*") if "solutions" in p.parts]
+    write_keys(out / KEYS, sets, ids, progress=progress)
+    readme = out / "README.md"
+    readme.write_text(release_readme(out, repo, len(ids)), encoding="utf-8")
+    written.append(readme)
+    leaked = [
+        p
+        for p in out.rglob("*")
+        if any(p.relative_to(out).as_posix().startswith(f) for f in FORBIDDEN)
+        or (p.parent.relative_to(out).as_posix() == SETS_DIR and p.name not in SETS_SHIPPED)
+    ]
     if leaked:
-        raise RuntimeError(f"solutions leaked into the release: {leaked[:3]}")
+        shutil.rmtree(out)
+        raise RuntimeError(f"instructor-only files reached the release (removed it): {leaked[:3]}")
+    if report is not None:
+        report.out_dir, report.written, report.sets, report.students = out, written, sets, len(ids)
     return written

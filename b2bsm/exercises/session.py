@@ -1,11 +1,25 @@
-"""The student's side: ``start`` an exercise set, ``check`` answers, feedback that teaches."""
+"""The student's side: ``start`` an exercise set, ``check`` answers, feedback that teaches.
+
+Two back ends judge answers, and :class:`Exercises` picks one by itself:
+
+* the **full key** (the instructor's copy of the kit, and the public repository):
+  the set module ``b2bsm/exercises/sets/lessonNN.py`` computes every reference
+  answer from the student's data;
+* the **hashed key** (a student release, see ``python -m b2bsm.exercises release``):
+  ``b2bsm/exercises/_keys/NN.json`` holds salted hashes of the accepted answers
+  and of each typical mistake, for the shipped data and for every student on the
+  roster, and nothing from which an answer can be read (:mod:`b2bsm.exercises.keys`).
+
+Both back ends give the same verdicts for the same answers.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
-import json
-import os
+import importlib.util
+import math
+from pathlib import Path
 from typing import Any
 
 from b2bsm.exercises.questions import (
@@ -13,58 +27,272 @@ from b2bsm.exercises.questions import (
     Verdict,
     as_number,
     as_table,
-    numbers_match,
     tables_match,
 )
+from b2bsm.grade.ids import normalise_id  # the one definition (NFKC, strip, casefold)
 
-#: Environment variables set by the grader (``python -m b2bsm.grade``).
-GRADE_LOG_ENV = "B2BSM_GRADE_LOG"
-STUDENT_ENV = "B2BSM_STUDENT_ID"
+#: The variable the first cell of every exercise notebook sets.
+STUDENT_ID_HELP = (
+    'set your id in the first code cell: STUDENT_ID = "s1234567" (your own student id, '
+    "in quotes), then run the notebook again from the top."
+)
+GENERIC_HINT = "Re-read the question and check each step of your calculation."
+KEYS_DIR = Path(__file__).resolve().parent / "_keys"
+
+
+def _normalised(student_id) -> str:
+    """``normalise_id(student_id)``, with the notebook's fix added to its error message."""
+    try:
+        return normalise_id(student_id)
+    except ValueError as exc:
+        raise ValueError(
+            f"give your student id as text: {exc} In the notebook, {STUDENT_ID_HELP}"
+        ) from None
 
 
 def variant_seed(student_id: str | None) -> int | None:
-    """The dataset seed of a student: None (the shipped data) or a number derived from the id."""
-    if student_id is None:
+    """The dataset seed of a student: None (the shipped data) or a number derived from the id.
+
+    An empty id means "no id" (the shipped practice data).  The id is normalised
+    first (:func:`b2bsm.grade.ids.normalise_id`), so spelling variants share one dataset.
+
+    >>> variant_seed(None) is None, variant_seed("") is None
+    (True, True)
+    >>> variant_seed("S123") == variant_seed(" s123 ")
+    True
+    """
+    if student_id is None or (isinstance(student_id, str) and not student_id.strip()):
         return None
-    if not isinstance(student_id, str) or not student_id.strip():
-        raise ValueError(
-            f"student_id must be your student id as text, e.g. 's1234567'; got {student_id!r}."
-        )
-    digest = hashlib.sha256(student_id.strip().lower().encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(_normalised(student_id).encode("utf-8")).hexdigest()
     return int(digest[:8], 16)
 
 
+def _student(student_id) -> str | None:
+    if student_id is None or (isinstance(student_id, str) and not student_id.strip()):
+        return None
+    return _normalised(student_id)
+
+
+def known_sets() -> dict[str, str]:
+    """Set id -> where its answer key comes from (``"full"`` or ``"hashed"``)."""
+    found = {}
+    if KEYS_DIR.is_dir():
+        for path in sorted(KEYS_DIR.glob("*.json")):
+            found[path.stem] = "hashed"
+    try:
+        from b2bsm.exercises.sets import SETS
+    except ImportError:  # pragma: no cover - a damaged install
+        SETS = {}
+    for set_id, module in SETS.items():
+        if importlib.util.find_spec(module) is not None:
+            found[set_id] = "full"
+    return dict(sorted(found.items()))
+
+
 def load_set(set_id: str):
-    """The module of an exercise set, e.g. ``load_set("02")``."""
+    """The module (full answer key) of an exercise set, e.g. ``load_set("02")``.
+
+    Only the instructor's copy of the kit has these modules; a student release
+    raises a ModuleNotFoundError that says so.
+    """
     from b2bsm.exercises.sets import SETS
 
+    set_id = str(set_id)
     if set_id not in SETS:
         raise ValueError(f"no exercise set {set_id!r}; available: {', '.join(sorted(SETS))}.")
+    if importlib.util.find_spec(SETS[set_id]) is None:
+        raise ModuleNotFoundError(
+            f"the answer key of set {set_id} ({SETS[set_id]}) is not in this copy of the kit: "
+            "it is a student release. Grade from the instructor's copy of the kit."
+        )
     return importlib.import_module(SETS[set_id])
 
 
+def load_data(set_id: str, seed: int | None):
+    """The dataset of a set for a seed, from the public loaders (no answer key needed)."""
+    try:
+        from b2bsm.exercises.sets.data import load_data as public_load
+    except ImportError:
+        public_load = None
+    if public_load is not None:
+        return public_load(set_id, seed)
+    return load_set(set_id).load_data(seed)
+
+
+# --------------------------------------------------------------------------
+# The full key: the instructor's copy
+# --------------------------------------------------------------------------
+class FullKey:
+    """Judge answers with the set module's reference functions (the instructor's copy)."""
+
+    source = "full"
+
+    def __init__(self, set_id: str, seed: int | None, data_fn, module=None) -> None:
+        self.module = module if module is not None else load_set(set_id)
+        self.title = getattr(self.module, "TITLE", f"Exercise set {set_id}")
+        self.seed = seed
+        self._data_fn = data_fn
+        self.questions: dict[str, Question] = {q.id: q for q in self.module.QUESTIONS}
+        self._params: dict[str, Any] = {}
+        self._cache: dict[str, Any] = {}
+        self.unavailable: str | None = None
+
+    def params(self, qid: str):
+        if qid not in self._params:
+            self._params[qid] = self.questions[qid].params_for(self.seed)
+        return self._params[qid]
+
+    def text(self, qid: str) -> str:
+        return self.questions[qid].text(self.params(qid))
+
+    def _values(self, qid: str):
+        if qid not in self._cache:
+            q, data = self.questions[qid], self._data_fn()
+            self._cache[qid] = (
+                q.reference(data, self.params(qid)),
+                q.mistake_values(data, self.params(qid)),
+            )
+        return self._cache[qid]
+
+    def number(self, qid: str, value: float) -> tuple[str, str | None]:
+        q = self.questions[qid]
+        reference, mistakes = self._values(qid)
+        if not _finite(reference):
+            raise ValueError(
+                "the reference answer cannot be computed on this dataset; tell your instructor "
+                f"(set question {qid}, reference {reference!r})."
+            )
+        if q.precision.matches(value, reference):
+            return "correct", None
+        for mistake, mistake_value in zip(q.mistakes, mistakes, strict=True):
+            if _finite(mistake_value) and q.precision.matches(value, mistake_value):
+                return "mistake", mistake.message
+        return "wrong", None
+
+    def table(self, qid: str, table) -> tuple[str, str | None]:
+        q = self.questions[qid]
+        reference, mistakes = self._values(qid)
+        problem = tables_match(table, reference, q.precision)
+        if problem is None:
+            return "correct", None
+        for mistake, mistake_table in zip(q.mistakes, mistakes, strict=True):
+            if (
+                mistake_table is not None
+                and tables_match(table, mistake_table, q.precision) is None
+            ):
+                return "mistake", mistake.message
+        return "wrong", problem
+
+    def choice(self, qid: str, pick: str) -> tuple[bool, str]:
+        q = self.questions[qid]
+        return pick == q.correct, q.explanations.get(pick, "")
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------
+# The session
+# --------------------------------------------------------------------------
 class Exercises:
-    """An exercise set opened for one student (see :func:`start`)."""
+    """An exercise set opened for one student (see :func:`start`).
+
+    Attributes
+    ----------
+    set_id : str
+    student_id : str or None
+        The normalised id the answers are checked against (None: the shipped data).
+    seed : int or None
+        The dataset seed derived from the id.
+    questions : dict
+        Question id -> question (the full :class:`Question` in the instructor's
+        copy; a public view without answers in a student release).
+    """
 
     def __init__(self, set_id: str, student_id: str | None = None) -> None:
-        self.set_id = set_id
-        self.module = load_set(set_id)
-        self.student_id = student_id
-        self.seed = variant_seed(student_id)
-        self.questions: dict[str, Question] = {q.id: q for q in self.module.QUESTIONS}
+        self.set_id = str(set_id)
+        self.student_id = _student(student_id)
+        self.seed = variant_seed(self.student_id)
+        sets = known_sets()
+        if self.set_id not in sets:
+            raise ValueError(
+                f"no exercise set {self.set_id!r}; available: {', '.join(sets) or 'none'}."
+            )
+        if sets[self.set_id] == "full":
+            self._key = FullKey(self.set_id, self.seed, lambda: self.data)
+        else:
+            from b2bsm.exercises.keys import HashedKey
+
+            self._key = HashedKey.open(self.set_id, self.student_id)
+        self.questions = self._key.questions
+        self.title = self._key.title
         self._data = None
+        self._wrong: dict[str, int] = {}
+
+    @property
+    def source(self) -> str:
+        """``"full"`` (instructor's copy) or ``"hashed"`` (student release)."""
+        return self._key.source
 
     @property
     def data(self):
         """The student's dataset (the shipped one, or their seeded variant)."""
         if self._data is None:
-            self._data = self.module.load_data(self.seed)
+            self._data = load_data(self.set_id, self.seed)
         return self._data
 
-    def __repr__(self) -> str:
-        who = "the shipped data" if self.seed is None else f"the variant of {self.student_id!r}"
-        return f"<exercise set {self.set_id}: {len(self.questions)} questions on {who}>"
+    def who(self) -> str:
+        """Whose data the answers are checked against, in words."""
+        if self.student_id is None:
+            return "the shipped practice data (no STUDENT_ID set)"
+        return f"student id {self.student_id!r}"
 
+    def __repr__(self) -> str:
+        return f"<exercise set {self.set_id}: {len(self.questions)} questions, for {self.who()}>"
+
+    def notice(self) -> str:
+        """The message :func:`start` prints: whose data, and what to do if the id is missing."""
+        lines = [f"Exercise set {self.set_id}: {self.title}", f"Checking answers for {self.who()}."]
+        if self.student_id is None:
+            lines = [
+                "!" * 72,
+                "NO STUDENT ID: you are working on the shipped practice data.",
+                "Your checks below use that data, but your work is graded on YOUR OWN dataset,",
+                f"so the answers differ. To fix it, {STUDENT_ID_HELP}",
+                "!" * 72,
+                *lines,
+            ]
+        if self._key.unavailable:
+            lines += ["!" * 72, self._key.unavailable, "!" * 72]
+        return "\n".join(lines)
+
+    # -- prompts -------------------------------------------------------------
+    def prompt(self, question: str) -> str:
+        """The student's own prompt of ``question`` (parameters filled in), as text."""
+        q = self._question(question)
+        text = f"{q.id} ({q.points} point{'s' if q.points != 1 else ''}): {self._key.text(q.id)}"
+        if q.kind == "choice":
+            text += "\n" + "\n".join(f"  {k}) {v}" for k, v in q.choices.items())
+        return text
+
+    def question(self, question: str) -> None:
+        """Print the student's own prompt of ``question``."""
+        print(self.prompt(question))
+
+    def _question(self, question: str):
+        q = self.questions.get(question)
+        if q is None:
+            raise ValueError(
+                f"there is no question {question!r} in set {self.set_id}; "
+                f"the questions are {', '.join(self.questions)}."
+            )
+        return q
+
+    # -- checking ------------------------------------------------------------
     def check(self, question: str, answer: Any = ...) -> None:
         """Check one answer and print a friendly verdict (never the answer itself).
 
@@ -73,19 +301,20 @@ class Exercises:
         print(render(self.evaluate(question, answer)))
 
     def evaluate(self, question: str, answer: Any) -> Verdict:
+        """The verdict on ``answer`` to ``question`` for this student's data."""
         q = self.questions.get(question)
         if q is None:
             known = ", ".join(self.questions)
-            return Verdict(
+            return self._verdict(
                 str(question),
                 "invalid",
                 0,
                 0,
-                f"There is no question {question!r} in "
-                f"set {self.set_id}; the questions are {known}.",
+                f"There is no question {question!r} in set {self.set_id}; the questions are "
+                f"{known}.",
             )
         if answer is ...:
-            return Verdict(
+            return self._verdict(
                 q.id,
                 "not answered",
                 0,
@@ -95,66 +324,62 @@ class Exercises:
         if q.kind == "open":
             text = str(answer).strip()
             if len(text) < 20:
-                return Verdict(
+                return self._verdict(
                     q.id,
                     "not answered",
                     0,
                     q.points,
-                    "Write a few sentences (as a "
-                    "string) to answer this question; your instructor grades it.",
+                    "Write a few sentences (as a string) to answer this question; your "
+                    "instructor grades it.",
                 )
-            return Verdict(
+            return self._verdict(
                 q.id,
                 "manual",
                 0,
                 q.points,
                 "Saved. This open question needs manual grading by your instructor.",
             )
+        if self._key.unavailable:
+            return self._verdict(q.id, "invalid", 0, q.points, self._key.unavailable)
         try:
             if q.kind == "choice":
                 return self._choice(q, answer)
             if q.kind == "number":
-                return self._number(q, answer)
-            return self._table(q, answer)
+                outcome, message = self._key.number(q.id, as_number(answer))
+            else:
+                outcome, message = self._key.table(q.id, as_table(answer))
         except ValueError as exc:
-            return Verdict(q.id, "invalid", 0, q.points, f"Cannot check this answer: {exc}")
+            return self._verdict(q.id, "invalid", 0, q.points, f"Cannot check this answer: {exc}")
+        if outcome == "correct":
+            return self._verdict(q.id, "correct", q.points, q.points, "Correct.")
+        self._wrong[q.id] = self._wrong.get(q.id, 0) + 1
+        if outcome == "mistake":
+            return self._verdict(q.id, "wrong", 0, q.points, f"Not quite. {message}")
+        lead = f"Not quite: {message}" if message else "Not quite."
+        return self._verdict(q.id, "wrong", 0, q.points, f"{lead} {self._hint(q)}")
 
-    def _choice(self, q: Question, answer) -> Verdict:
+    def _choice(self, q, answer) -> Verdict:
         pick = str(answer).strip().lower()
         if pick not in q.choices:
             raise ValueError(f"choose one of {', '.join(q.choices)} (as a string, e.g. 'b').")
-        why = q.explanations.get(pick, "")
-        if pick == q.correct:
-            return Verdict(q.id, "correct", q.points, q.points, f"Correct. {why}".strip())
-        return Verdict(
-            q.id,
-            "wrong",
-            0,
-            q.points,
-            f"Not quite. {why} Think again about which option fits.".replace("  ", " "),
-        )
+        right, why = self._key.choice(q.id, pick)
+        if right:
+            return self._verdict(q.id, "correct", q.points, q.points, f"Correct. {why}".strip())
+        self._wrong[q.id] = self._wrong.get(q.id, 0) + 1
+        text = " ".join(part for part in ("Not quite.", why, self._hint(q)) if part)
+        return self._verdict(q.id, "wrong", 0, q.points, text)
 
-    def _number(self, q: Question, answer) -> Verdict:
-        value = as_number(answer)
-        if numbers_match(value, q.expected(self.data), q.tolerance):
-            return Verdict(q.id, "correct", q.points, q.points, "Correct.")
-        for mistake in q.mistakes:
-            if numbers_match(value, mistake.value(self.data), q.tolerance):
-                return Verdict(q.id, "wrong", 0, q.points, f"Not quite. {mistake.message}")
-        return Verdict(q.id, "wrong", 0, q.points, f"Not quite. {q.hint}")
+    def _hint(self, q) -> str:
+        """Graduated hints: the first wrong answer gets the concept, later ones the next hint."""
+        hints = list(q.hints) or [GENERIC_HINT]
+        return hints[min(self._wrong.get(q.id, 1), len(hints)) - 1]
 
-    def _table(self, q: Question, answer) -> Verdict:
-        table = as_table(answer)
-        problem = tables_match(table, q.expected(self.data), q.tolerance)
-        if problem is None:
-            return Verdict(q.id, "correct", q.points, q.points, "Correct.")
-        for mistake in q.mistakes:
-            if tables_match(table, mistake.value(self.data), q.tolerance) is None:
-                return Verdict(q.id, "wrong", 0, q.points, f"Not quite. {mistake.message}")
-        return Verdict(q.id, "wrong", 0, q.points, f"Not quite: {problem} {q.hint}")
+    def _verdict(self, qid, status, points, max_points, feedback) -> Verdict:
+        return Verdict(qid, status, points, max_points, feedback, student=self.student_id)
 
 
 def render(verdict: Verdict) -> str:
+    """A verdict as the text ``check`` prints, naming whose data it was checked on."""
     marks = {
         "correct": "[correct]",
         "wrong": "[try again]",
@@ -165,76 +390,94 @@ def render(verdict: Verdict) -> str:
     head = f"{verdict.question} {marks.get(verdict.status, '')}"
     if verdict.max_points:
         head += f" {verdict.points:g}/{verdict.max_points} points"
+    if verdict.student is None:
+        head += " (checked on the shipped practice data: STUDENT_ID is not set)"
+    else:
+        head += f" (checked for student id {verdict.student!r})"
     return f"{head}\n{verdict.feedback}"
 
 
-def start(set_id: str, student_id: str | None = None) -> Exercises:
-    """Open an exercise set.
+def start(set_id: str, student_id: str | None = None, *, quiet: bool = False) -> Exercises:
+    """Open an exercise set for a student, and say whose data the checks use.
 
     Parameters
     ----------
     set_id : str
         The lesson number, e.g. ``"02"``.
     student_id : str, optional
-        Your student id.  With it you work on your own variant of the dataset
-        (equally faithful to the paper, different firms), so answers differ from
-        student to student; without it, on the shipped data.
+        Your student id (the notebook's ``STUDENT_ID``).  With it you work on
+        your own variant of the dataset, the one your work is graded on; without
+        it (None or ``""``), on the shipped practice data, and a loud notice
+        says how to set it.
+    quiet : bool
+        Do not print the notice.
 
     Examples
     --------
     >>> from b2bsm.exercises import start
-    >>> ex = start("02")
+    >>> ex = start("02", "s1234567", quiet=True)
+    >>> ex.student_id
+    's1234567'
     >>> ex.check("q1", ...)
-    q1 [not answered] 0/1 points
+    q1 [not answered] 0/1 points (checked for student id 's1234567')
     Not answered yet: replace the ... with your answer and run the cell again.
     """
-    return Exercises(set_id, student_id)
+    ex = Exercises(set_id, student_id)
+    if not quiet:
+        print(ex.notice())
+    return ex
 
 
-def grade_answers(set_id: str, namespace: dict[str, Any]) -> list[dict[str, Any]]:
-    """Hidden check run by the grader: re-check every ``answer_<qid>`` in the namespace.
+_UNSET = object()
 
-    The student's own ``check`` calls only give feedback; the grade comes from
-    this independent re-check of the final answer variables, on the dataset of
-    the student id the grader was given.  Writes one JSON line per question to
-    the file named by ``$B2BSM_GRADE_LOG`` (if set) and returns the records.
+
+def grade_answers(set_id: str, namespace: dict[str, Any], student_id: Any = _UNSET) -> list[dict]:
+    """Re-check every ``answer_<qid>`` of a notebook namespace; return one record per question.
+
+    Used by the masters' hidden-check cells (``grade_answers("02", globals())``)
+    and by the grader.  ``student_id`` is the id to grade on; when it is not
+    given, the notebook's own ``ex`` (or ``STUDENT_ID``) decides.  Reads no
+    environment variables and writes no files.
+
+    Returns
+    -------
+    list of dict
+        ``{"set", "question", "status", "points", "max_points", "feedback", "student"}``.
     """
-    ex = Exercises(set_id, os.environ.get(STUDENT_ENV) or None)
     used = namespace.get("ex")
+    used = used if isinstance(used, Exercises) and used.set_id == str(set_id) else None
+    if student_id is _UNSET:
+        student_id = used.student_id if used is not None else namespace.get("STUDENT_ID") or None
+    ex = Exercises(set_id, student_id)
     warning = ""
-    if isinstance(used, Exercises) and used.seed != ex.seed:
+    if used is not None and used.seed != ex.seed:
         warning = (
-            f"(The notebook worked on the data of student id {used.student_id!r}, but it is "
-            f"graded as {ex.student_id!r}: set STUDENT_ID to your own id.) "
+            f"(The notebook worked on the data of {used.who()}, but it is graded as "
+            f"{ex.who()}: set STUDENT_ID to your own id.) "
         )
     records = []
-    for qid in ex.questions:
+    for qid, q in ex.questions.items():
         name = f"answer_{qid}"
         if name not in namespace:
-            verdict = Verdict(
+            verdict = ex._verdict(
                 qid,
                 "missing",
                 0,
-                ex.questions[qid].points,
+                q.points,
                 f"question not found: no variable {name} in the notebook.",
             )
         else:
             try:
                 verdict = ex.evaluate(qid, namespace[name])
             except Exception as exc:  # a student's object can raise anything
-                verdict = Verdict(
+                verdict = ex._verdict(
                     qid,
                     "invalid",
                     0,
-                    ex.questions[qid].points,
+                    q.points,
                     f"Cannot check this answer: {type(exc).__name__}: {exc}"[:300],
                 )
         if warning and verdict.status not in ("correct", "manual"):
             verdict.feedback = warning + verdict.feedback
-        records.append({"set": set_id, **verdict.to_dict()})
-    log = os.environ.get(GRADE_LOG_ENV)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record) + "\n")
+        records.append({"set": str(set_id), **verdict.to_dict()})
     return records

@@ -1,139 +1,313 @@
-"""Exercise set for lesson 04: use and potential (rank correlation)."""
+"""Exercise set for lesson 04: use and potential (the answer key; not shipped to students).
+
+Every survey variant reproduces the printed Kendall coefficients and pairwise
+Ns of Tables 3 and 4, so the same pair would give every student nearly the
+same answer.  Each student therefore works on one use/potential pair (q1, q2)
+and one Holm-adjusted row (q3) chosen from the id.
+"""
 
 from __future__ import annotations
 
-from b2bsm.exercises.questions import Mistake, Question
-from b2bsm.exercises.sets._survey import load_data
+import functools
+
+import numpy as np
+import pandas as pd
+
+from b2bsm.exercises.questions import Mistake, Question, decimals, significant
+from b2bsm.exercises.sets import data as _data
+from b2bsm.exercises.sets._common import per_dataset, varies
+from b2bsm.exercises.sets._survey import survey
 
 TITLE = "Lesson 04 · Use and potential"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]
 
-PAIR = ("cust_use_marketing", "cust_pot_marketing")
+load_data = functools.partial(_data.load_data, "04")
 
 
-def _rank(df, method):
+def _pair_options():
+    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
+
+    options = []
+    for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
+        for key, words in items.items():
+            use, pot = function_columns(interface, key)
+            where = "customers" if interface == "customer" else "partners"
+            options.append(
+                {
+                    "use": use,
+                    "pot": pot,
+                    "words": f"{words} (with {where})",
+                    "block": use.split("_use_")[0],
+                }
+            )
+    return options
+
+
+def _tests():
+    """The 19 (use, potential) pairs of Tables 3 and 4, in the paper's order."""
+    from b2bsm.data.survey import TABLE3, TABLE4, function_columns
+
+    return [function_columns("customer", k) for k in TABLE3] + [
+        function_columns("partner", k) for k in TABLE4
+    ]
+
+
+def _holm_options():
+    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS
+
+    words = {**CUSTOMER_FUNCTIONS, **PARTNER_FUNCTIONS}
+    return [
+        {"use": use, "words": words[use.split("_use_", 1)[1]], "table": 3 if i < 8 else 4}
+        for i, (use, _) in enumerate(_tests())
+    ]
+
+
+# --------------------------------------------------------------------------- q1, q2
+@per_dataset
+def _correlations(df, use, pot):
     from b2bsm import stats
 
-    t = stats.rank_correlations(df, *PAIR).set_index("method")
-    return float(t.loc[method, "estimate"])
+    return stats.rank_correlations(df, use, pot).set_index("method")
 
 
-def _listwise_tau(df):
+def _rank(df, p, method):
+    return float(_correlations(df, p["use"], p["pot"]).loc[method, "estimate"])
+
+
+def _tau_b(df, p):
+    return _rank(df, p, "kendall_b")
+
+
+def _listwise_tau(df, p):
     from scipy.stats import kendalltau
 
     from b2bsm.data.survey import likert_codes
 
-    cols = [c for c in df.columns if c.startswith(("cust_use_", "cust_pot_"))]
-    complete = df[cols].dropna()
+    prefix = p["use"].split("_use_")[0]
+    block = [c for c in df.columns if c.startswith((f"{prefix}_use_", f"{prefix}_pot_"))]
+    complete = df[block].dropna()
     return float(
-        kendalltau(likert_codes(complete[PAIR[0]]), likert_codes(complete[PAIR[1]])).statistic
+        kendalltau(likert_codes(complete[p["use"]]), likert_codes(complete[p["pot"]])).statistic
     )
 
 
-def _partner_taus(df):
+def _tau_a(df, p):
+    from b2bsm.data.survey import likert_codes
+
+    both = df[[p["use"], p["pot"]]].dropna()
+    u, v = (likert_codes(both[c]).to_numpy(dtype=float) for c in (p["use"], p["pot"]))
+    s = np.sign(u[:, None] - u[None, :]) * np.sign(v[:, None] - v[None, :])
+    n = len(u)
+    return float(s.sum() / (n * (n - 1)))
+
+
+def _pearson(df, p):
+    from b2bsm.data.survey import likert_codes
+
+    both = df[[p["use"], p["pot"]]].dropna()
+    return float(likert_codes(both[p["use"]]).corr(likert_codes(both[p["pot"]])))
+
+
+Q1_MISTAKES = [
+    Mistake(
+        lambda df, p: _rank(df, p, "kendall_c"),
+        "That is tau-c (Stuart's); the paper and scipy's default report tau-b.",
+    ),
+    Mistake(
+        lambda df, p: _rank(df, p, "spearman"),
+        "That is Spearman's rho, a different coefficient; the question asks for Kendall's tau-b.",
+    ),
+    Mistake(
+        _listwise_tau,
+        "You dropped firms listwise (any missing answer in the block). Use every firm that "
+        "answered both of these two items (pairwise deletion).",
+    ),
+]
+Q1_ALTERNATIVES = [_tau_a, _pearson]
+
+
+def _pair_n(df, p):
+    return int(df[[p["use"], p["pot"]]].dropna().shape[0])
+
+
+def _block_columns(df, p):
+    prefix = p["use"].split("_use_")[0]
+    return [c for c in df.columns if c.startswith((f"{prefix}_use_", f"{prefix}_pot_"))]
+
+
+def _listwise_n(df, p):
+    return int(df[_block_columns(df, p)].dropna().shape[0])
+
+
+def _dropped(df, p):
+    return _pair_n(df, p) - _listwise_n(df, p)
+
+
+Q2_MISTAKES = [
+    Mistake(
+        _listwise_n,
+        "That is the number of firms listwise deletion KEEPS; the question asks how many of "
+        "the pair's firms it drops.",
+    ),
+    Mistake(
+        _pair_n,
+        "That is the pairwise N itself; the question asks how many of those firms listwise "
+        "deletion would drop.",
+    ),
+    Mistake(
+        lambda df, p: len(df) - _pair_n(df, p),
+        "That is the number of firms missing from the pair (out of all firms); the question "
+        "asks how many firms of the pair the whole block's listwise deletion drops.",
+    ),
+]
+Q2_ALTERNATIVES = [lambda df, p: len(df) - _listwise_n(df, p)]
+
+PAIR_PARAMS = varies(
+    survey,
+    _pair_options(),
+    salt=401,
+    also=[
+        (_tau_b, [m.value for m in Q1_MISTAKES] + Q1_ALTERNATIVES, decimals(3), len(Q1_MISTAKES)),
+        (_dropped, [m.value for m in Q2_MISTAKES] + Q2_ALTERNATIVES, decimals(0), len(Q2_MISTAKES)),
+    ],
+)
+
+
+# --------------------------------------------------------------------------- q3
+@per_dataset
+def _pvalues(df) -> pd.Series:
+    """Two-sided p-values of the 19 tests of Tables 3 and 4, by use column."""
     from b2bsm import stats
-    from b2bsm.data.survey import TABLE3, TABLE4, function_columns
 
-    pairs = [function_columns("customer", k) for k in TABLE3]
-    pairs += [function_columns("partner", k) for k in TABLE4]
-    return stats.kendall_table(df, pairs)
+    return stats.kendall_table(df, _tests()).set_index("x")["p_value"].astype(float)
 
 
-def _adjusted(df, method):
-    from b2bsm import stats
+def _adjusted(df, p, method="holm", family=None):
+    from statsmodels.stats.multitest import multipletests
 
-    t = stats.adjust_pvalues(_partner_taus(df), method=method)
-    return float(t.loc[t["x"] == "part_use_induction", "p_adjusted"].iloc[0])
+    pvalues = _pvalues(df)
+    if family is not None:
+        pvalues = pvalues.iloc[:8] if family == 3 else pvalues.iloc[8:]
+    values = pvalues.to_numpy()
+    adjusted = values if method == "none" else multipletests(values, method=method)[1]
+    return float(adjusted[list(pvalues.index).index(p["use"])])
+
+
+Q3_MISTAKES = [
+    Mistake(
+        lambda df, p: _adjusted(df, p, "none"),
+        "That is the unadjusted p-value; apply Holm's adjustment across all 19 tests.",
+    ),
+    Mistake(
+        lambda df, p: _adjusted(df, p, "bonferroni"),
+        "That is the Bonferroni adjustment; Holm's step-down method multiplies most p-values "
+        "by less.",
+    ),
+    Mistake(
+        lambda df, p: _adjusted(df, p, "fdr_bh"),
+        "That is the Benjamini-Hochberg (false discovery rate) value; the question asks for "
+        "Holm's.",
+    ),
+]
+Q3_ALTERNATIVES = [
+    lambda df, p: _adjusted(df, p, family=p["table"]),  # only the item's own table
+]
 
 
 QUESTIONS = [
     Question(
         id="q1",
-        prompt="Kendall's tau-b between use and potential for customer marketing (3 decimals).",
         kind="number",
         points=2,
-        tolerance=0.001,
-        expected=lambda df: _rank(df, "kendall_b"),
-        mistakes=[
-            Mistake(
-                lambda df: _rank(df, "kendall_c"),
-                "That is tau-c (Stuart's); the paper and scipy's default report tau-b.",
-            ),
-            Mistake(
-                lambda df: _rank(df, "spearman"),
-                "That is Spearman's rho, a different coefficient; use Kendall's tau-b.",
-            ),
-            Mistake(
-                _listwise_tau,
-                "You dropped firms listwise (any missing customer item). Use every firm that "
-                "answered both of these two items (pairwise deletion).",
-            ),
-        ],
+        prompt="Kendall's tau-b between use and potential for **{words}** (`{use}`, `{pot}`).",
+        expected=_tau_b,
+        precision=decimals(3),
+        mistakes=Q1_MISTAKES,
+        alternatives=Q1_ALTERNATIVES,
+        params=PAIR_PARAMS,
+        hints=(
+            "Tau-b counts pairs of firms ranked the same way on both items minus pairs ranked "
+            "the opposite way, with a correction for the many ties of a 5-point scale.",
+            "Keep the firms that answered both items, then use the lesson's rank-correlation "
+            "function and read the tau-b row.",
+        ),
     ),
     Question(
         id="q2",
-        prompt="How many firms enter that correlation (its pairwise N)?",
         kind="number",
-        tolerance=0,
-        expected=lambda df: int(df[list(PAIR)].dropna().shape[0]),
-        mistakes=[
-            Mistake(
-                lambda df: len(df),
-                "That counts every firm; firms with a missing answer on either item drop out.",
-            ),
-        ],
+        prompt="Pairwise deletion keeps every firm that answered both `{use}` and `{pot}`. How "
+        "many of those firms would drop out if you instead deleted listwise across the whole "
+        "block of `{block}_use_*` and `{block}_pot_*` columns?",
+        expected=_dropped,
+        precision=decimals(0),
+        mistakes=Q2_MISTAKES,
+        alternatives=Q2_ALTERNATIVES,
+        params=PAIR_PARAMS,
+        hints=(
+            "Pairwise deletion needs answers to the two items only; listwise deletion needs "
+            "answers to every column of the analysis.",
+            "Count the firms complete on the pair, count the firms complete on the whole "
+            "block, and take the difference.",
+        ),
     ),
     Question(
         id="q3",
-        prompt="Across the 19 tests of Tables 3 and 4, the Holm-adjusted p-value for "
-        "'induction' (4 decimals).",
         kind="number",
         points=2,
-        tolerance=0.0001,
-        expected=lambda df: _adjusted(df, "holm"),
-        mistakes=[
-            Mistake(
-                lambda df: float(
-                    _partner_taus(df).set_index("x").loc["part_use_induction", "p_value"]
-                ),
-                "That is the unadjusted p-value; apply Holm's adjustment across all 19 tests.",
-            ),
-            Mistake(
-                lambda df: _adjusted(df, "bonferroni"),
-                "That is the Bonferroni adjustment; Holm's step-down method gives a smaller value.",
-            ),
-            Mistake(
-                lambda df: _adjusted(df, "fdr_bh"),
-                "That is the Benjamini-Hochberg value; the question asks for Holm.",
-            ),
-        ],
+        prompt="Take the 19 use/potential tests of Tables 3 and 4 together. What is the "
+        "Holm-adjusted p-value of the test for **{words}** (`{use}` and its potential item)?",
+        expected=_adjusted,
+        precision=significant(2),
+        mistakes=Q3_MISTAKES,
+        alternatives=Q3_ALTERNATIVES,
+        params=varies(
+            survey,
+            _holm_options(),
+            expected=_adjusted,
+            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
+            mistakes=len(Q3_MISTAKES),
+            precision=significant(2),
+            salt=403,
+        ),
+        hints=(
+            "Holm's method orders the p-values and multiplies the smallest by the number of "
+            "tests, the next by one less, and so on, never letting an adjusted value fall.",
+            "Build the table of all 19 tests first (Tables 3 and 4 together), adjust the whole "
+            "column at once, then read your item's row.",
+        ),
     ),
     Question(
         id="q4",
+        kind="choice",
         prompt="Firms that use social media more for marketing see more potential in it "
         "(tau-b about 0.5). What follows?",
-        kind="choice",
         choices={
-            "a": "Using social media makes firms see more potential.",
-            "b": "Seeing potential makes firms use social media.",
-            "c": "Use and potential go together; this survey cannot say which causes which, or "
-            "whether a third factor drives both.",
-            "d": "Nothing: a tau of 0.5 is too weak to matter.",
+            "a": "Using social media for marketing makes firms see more potential in it.",
+            "b": "Seeing potential in social media is what makes firms start to use it.",
+            "c": "Little: a tau-b of 0.5 is too weak a link for a firm to act on in practice.",
+            "d": "Use and potential go together; the survey cannot say what drives what.",
         },
-        correct="c",
+        correct="d",
         explanations={
             "a": "That is one possible story, but a single cross-sectional survey cannot tell it "
-            "apart from others.",
+            "apart from the reverse, or from a third factor driving both.",
             "b": "That is one possible story, but the data cannot single it out.",
-            "c": "An association in a cross-section fits several causal stories.",
-            "d": "A tau-b of 0.5 on 5-point items is a strong association.",
+            "c": "On 5-point items with many ties, a tau-b of 0.5 is a strong association.",
+            "d": "An association in one cross-section fits several causal stories, including a "
+            "third factor such as the firm's digital maturity.",
         },
+        hints=("Ask what a single survey at one point in time can and cannot show about cause.",),
     ),
     Question(
         id="q5",
-        prompt="Tables 3 and 4 rank the functions by tau. Using bootstrap intervals, argue "
-        "whether that ranking should guide a firm's priorities.",
         kind="open",
         points=2,
+        prompt="Tables 3 and 4 rank the functions by tau. Using bootstrap intervals, argue "
+        "whether that ranking should guide a firm's priorities.",
+        rubric="1 point: uses bootstrap intervals (from the lesson or own code) to show that "
+        "the intervals of most functions overlap widely, so the order of neighbouring "
+        "functions is not established. 1 point: draws the practical conclusion (only the "
+        "extremes, if any, are distinguishable; a firm should not set priorities from the "
+        "ranking alone, and a correlation says nothing about what pays off).",
     ),
 ]

@@ -1,185 +1,457 @@
-"""Exercise set for lesson 05: potential, barriers and the use-potential gap."""
+"""Exercise set for lesson 05: potential, barriers and the use-potential gap (answer key).
+
+Every survey variant keeps the paper's margins (16 external users, Table 5,
+the "very important" counts of Table 6), so the questions ask about an item
+chosen from the student's id: a tool for the interval (q1), a barrier and a
+threshold the paper did not print (q2), a use/potential pair (q3) and a
+comparison group for a Table 5 style summary (q4).
+"""
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import pandas as pd
 
-from b2bsm.exercises.questions import Mistake, Question
-from b2bsm.exercises.sets._survey import code, external, load_data
+from b2bsm.exercises.questions import Mistake, Question, decimals, significant
+from b2bsm.exercises.sets import data as _data
+from b2bsm.exercises.sets._common import per_dataset, varies
+from b2bsm.exercises.sets._survey import (
+    SIZE_LABELS,
+    TOOL_WORDS,
+    at_least,
+    code,
+    external,
+    internal,
+    survey,
+)
 
 TITLE = "Lesson 05 · Potential and barriers"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]
 
-BARRIER = "barrier_cannot_evaluate_benefits"
-GAP_PAIR = ("cust_use_rnd_participation", "cust_pot_rnd_participation")
+load_data = functools.partial(_data.load_data, "05")
+
+WHERE = {"internal": "internally", "customer": "with customers", "partner": "with partners"}
 
 
-def _external_interval(df, method="wilson", scale=100.0):
+# --------------------------------------------------------------------------- q1
+GROUP_WORDS = {
+    "all": "all firms",
+    "sme": "the SMEs (small and medium firms)",
+    "small": "the small firms (fewer than 50 employees)",
+}
+TOOL_OPTIONS = [
+    {
+        "column": f"tool_internal_{tool}",
+        "words": words,
+        "group": group,
+        "group_words": group_words,
+    }
+    for tool, words in TOOL_WORDS.items()
+    for group, group_words in GROUP_WORDS.items()
+]
+
+
+def _group(df, group) -> pd.Series:
+    """True for the firms of the group."""
+    if group == "sme":
+        return df["size"] != SIZE_LABELS["large"]
+    if group == "small":
+        return df["size"] == SIZE_LABELS["small"]
+    return pd.Series(True, index=df.index)
+
+
+def _counts(df, p, group=None) -> tuple[int, int]:
+    members = _group(df, group or p["group"])
+    return int((at_least(df, p["column"]) & members).sum()), int(members.sum())
+
+
+def _interval(df, p, method="wilson", scale=100.0, side=0, group=None):
     from b2bsm import stats
 
-    low, _ = stats.proportion_ci(int(external(df).sum()), len(df), method=method)
-    return scale * float(low)
+    k, n = _counts(df, p, group)
+    bounds = stats.proportion_ci(k, n, method=method)
+    return scale * float(bounds[side])
 
 
-def _barrier_pct(df, denominator="answered"):
-    very = int((code(df, BARRIER) == 4).sum())
-    n = int(df[BARRIER].notna().sum()) if denominator == "answered" else len(df)
-    return 100 * very / n
+def _jeffreys(df, p):
+    from scipy.stats import beta
+
+    k, n = _counts(df, p)
+    return 100 * float(beta.ppf(0.025, k + 0.5, n - k + 0.5)) if k > 0 else 0.0
 
 
-def _gap_row(df, test="sign", users_only=True) -> pd.Series:
+Q1_MISTAKES = [
+    Mistake(
+        lambda df, p: _interval(df, p, "normal"),
+        "That is the normal-approximation (Wald) interval; for a small share it reaches too "
+        "far down. The question asks for Wilson's.",
+    ),
+    Mistake(
+        lambda df, p: _interval(df, p, "beta"),
+        "That is the Clopper-Pearson ('exact', beta) interval; the question asks for Wilson's.",
+    ),
+    Mistake(
+        lambda df, p: _interval(df, p, scale=1.0),
+        "That is a proportion between 0 and 1; give the lower end in percent.",
+    ),
+    Mistake(
+        lambda df, p: _interval(df, p, side=1),
+        "That is the upper end of the interval; the question asks for the lower end.",
+    ),
+]
+Q1_ALTERNATIVES = [
+    lambda df, p: _interval(df, p, "agresti_coull"),
+    _jeffreys,
+    lambda df, p: _interval(df, p, group="all" if p["group"] != "all" else "sme"),
+]
+
+
+# --------------------------------------------------------------------------- q2
+def _barrier_options():
+    from b2bsm.data.survey import BARRIERS
+
+    return [{"column": f"barrier_{key}", "words": words} for key, words in BARRIERS.items()]
+
+
+def _barrier_pct(df, p, level=3, denominator="answered", only=False, scale=100.0):
+    codes = code(df, p["column"])
+    hits = int((codes == level).sum()) if only else int((codes >= level).sum())
+    n = int(codes.notna().sum()) if denominator == "answered" else len(df)
+    return scale * hits / n
+
+
+Q2_MISTAKES = [
+    Mistake(
+        lambda df, p: _barrier_pct(df, p, denominator="all"),
+        "You divided by all 125 firms. Firms that skipped the item did not answer it: divide "
+        "by the firms that answered, as Table 6 does.",
+    ),
+    Mistake(
+        lambda df, p: _barrier_pct(df, p, level=4),
+        "You counted only 'very important'; 'at least important' includes 'important' too.",
+    ),
+    Mistake(
+        lambda df, p: _barrier_pct(df, p, scale=1.0),
+        "That is a proportion; give a percentage.",
+    ),
+]
+Q2_ALTERNATIVES = [
+    lambda df, p: _barrier_pct(df, p, only=True),
+    lambda df, p: _barrier_pct(df, p, level=2),
+    lambda df, p: _barrier_pct(df, p, level=4, denominator="all"),
+]
+
+
+# --------------------------------------------------------------------------- q3
+LEVELS = {
+    "moderately": ("moderately", "some"),
+    "actively": ("actively", "much"),
+}
+
+
+def _gap_options():
+    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
+
+    options = []
+    for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
+        for key, words in items.items():
+            use, pot = function_columns(interface, key)
+            for use_level, pot_level in LEVELS.values():
+                options.append(
+                    {
+                        "use": use,
+                        "pot": pot,
+                        "words": f"{words} ({WHERE[interface]})",
+                        "use_level": use_level,
+                        "pot_level": pot_level,
+                    }
+                )
+    return options
+
+
+@per_dataset
+def _shares(df, p, firms="all", use_level=None, pot_level=None):
     from b2bsm import stats
 
-    users = df[external(df)] if users_only else df
-    return stats.paired_comparison(users, [GAP_PAIR], test=test).iloc[0]
+    rows = df[external(df)] if firms == "external" else df
+    return stats.paired_shares(
+        rows,
+        [(p["use"], p["pot"])],
+        at_least_x=use_level or p["use_level"],
+        at_least_y=pot_level or p["pot_level"],
+    ).iloc[0]
 
 
-def _gap_p(df, test="sign", users_only=True):
-    return float(_gap_row(df, test, users_only)["p_value"])
+def _gap_p(df, p, firms="all"):
+    return float(_shares(df, p, firms)["p_value"])
 
 
-def _gap_p_one_sided(df):
-    from scipy import stats as sps
-
-    row = _gap_row(df)
-    up, down = int(row["n_y_higher"]), int(row["n_x_higher"])
-    return float(sps.binomtest(up, up + down, 0.5, alternative="greater").pvalue)
+def _discordant(df, p):
+    row = _shares(df, p)
+    return int(row["n_y_only"]), int(row["n_x_only"])
 
 
-def _experienced_table(df, at_least=4, users_only=True):
-    from b2bsm import stats
+def _one_sided(df, p):
+    from scipy.stats import binomtest
 
-    items = [c for c in df.columns if c.startswith("cust_pot_")]
-    firms = df[external(df)] if users_only else df
-    table = stats.proportions(firms, items, at_least=at_least)
-    return pd.DataFrame({"item": table["item"], "n": table["n"], "pct": table["pct"]})
+    up, down = _discordant(df, p)
+    return float(binomtest(up, up + down, 0.5, alternative="greater").pvalue) if up + down else 1.0
+
+
+def _mcnemar_chi2(df, p, correction=True):
+    from scipy.stats import chi2
+
+    up, down = _discordant(df, p)
+    if up + down == 0:
+        return 1.0
+    stat = (abs(up - down) - (1 if correction else 0)) ** 2 / (up + down)
+    return float(chi2.sf(stat, 1))
+
+
+def _unpaired(df, p):
+    """Fisher's exact test on the two shares as if they came from different firms."""
+    from scipy.stats import fisher_exact
+
+    row = _shares(df, p)
+    n = int(row["n"])
+    yes_x, yes_y = round(float(row["pct_x"]) * n / 100), round(float(row["pct_y"]) * n / 100)
+    return float(fisher_exact([[yes_x, n - yes_x], [yes_y, n - yes_y]]).pvalue)
+
+
+def _other_levels(df, p):
+    use_level, pot_level = LEVELS["actively" if p["use_level"] == "moderately" else "moderately"]
+    return float(_shares(df, p, use_level=use_level, pot_level=pot_level)["p_value"])
+
+
+Q3_MISTAKES = [
+    Mistake(
+        _unpaired,
+        "You compared the two shares as if they came from different firms. Every firm answered "
+        "both items, so the test must be paired: only the firms that are 'yes' on one item and "
+        "'no' on the other carry information (McNemar's test).",
+    ),
+    Mistake(
+        _one_sided,
+        "That is a one-sided p-value; the question asks for the two-sided test.",
+    ),
+    Mistake(
+        lambda df, p: _gap_p(df, p, "external"),
+        "You used the external users only; the question asks about every firm that answered "
+        "both items.",
+    ),
+]
+Q3_ALTERNATIVES = [
+    _mcnemar_chi2,
+    lambda df, p: _mcnemar_chi2(df, p, correction=False),
+    _other_levels,
+]
+
+
+# --------------------------------------------------------------------------- q4
+GROUPS = {
+    "inexperienced": "the firms WITHOUT external experience (no at least moderate use with "
+    "customers or partners)",
+    "internal": "the firms that use social media internally at least moderately (`use_internal`)",
+}
+BLOCK_WORDS = {"cust": "customer", "part": "partner"}
+SUMMARY_OPTIONS = [
+    {"group": group, "group_words": words, "block": block, "block_words": BLOCK_WORDS[block]}
+    for group, words in GROUPS.items()
+    for block in BLOCK_WORDS
+]
+
+
+def _members(df, group):
+    if group == "inexperienced":
+        return ~external(df)
+    if group == "experienced":
+        return external(df)
+    if group == "all":
+        return pd.Series(True, index=df.index)
+    return internal(df)
+
+
+def _summary(df, p, level=4, group=None, denominator="answered"):
+    members = _members(df, group or p["group"]).to_numpy(dtype=bool)
+    items = [c for c in df.columns if c.startswith(f"{p['block']}_pot_")]
+    rows = []
+    for item in items:
+        codes = code(df, item)[members]
+        n = int(codes.notna().sum())
+        hits = int((codes >= level).sum())
+        base = n if denominator == "answered" else int(members.sum())
+        rows.append({"item": item, "n": n, "pct": 100 * hits / base if base else np.nan})
+    return pd.DataFrame(rows)
+
+
+Q4_MISTAKES = [
+    Mistake(
+        lambda df, p: _summary(df, p, group="all"),
+        "You used all firms; the question asks about one group of firms only.",
+    ),
+    Mistake(
+        lambda df, p: _summary(df, p, level=3),
+        "You counted 'some' potential too (code 3); the question asks for 'much' or 'very "
+        "much' (code 4 or 5).",
+    ),
+    Mistake(
+        lambda df, p: _summary(df, p, group="experienced"),
+        "That is the group of Table 5 (the firms WITH external experience); the question "
+        "asks about another group.",
+    ),
+]
+Q4_ALTERNATIVES = [
+    lambda df, p: _summary(df, p, denominator="group"),
+    lambda df, p: _summary(df, p, level=5),
+]
 
 
 QUESTIONS = [
     Question(
         id="q1",
-        prompt="Lower end (in %) of the 95 % Wilson interval for the share of all firms that "
-        "use social media externally (1 decimal).",
         kind="number",
         points=2,
-        tolerance=0.05,
-        expected=_external_interval,
-        mistakes=[
-            Mistake(
-                lambda df: _external_interval(df, "normal"),
-                "That is the normal-approximation (Wald) interval; with a share this small it "
-                "is too narrow at the bottom. Use method='wilson'.",
-            ),
-            Mistake(
-                lambda df: _external_interval(df, "beta"),
-                "That is the Clopper-Pearson ('exact', beta) interval; the question asks for "
-                "Wilson's.",
-            ),
-            Mistake(
-                lambda df: _external_interval(df, scale=1.0),
-                "That is a proportion between 0 and 1; give the lower end in percent.",
-            ),
-        ],
-        hint="Count the external users, then stats.proportion_ci(successes, n) (Wilson is "
-        "the default) and multiply by 100.",
+        prompt="The lower end, **in percent**, of the 95 % Wilson interval for the share of "
+        "{group_words} that use **{words}** internally at least moderately (`{column}`).",
+        expected=_interval,
+        precision=decimals(1),
+        mistakes=Q1_MISTAKES,
+        alternatives=Q1_ALTERNATIVES,
+        params=varies(
+            survey,
+            TOOL_OPTIONS,
+            expected=_interval,
+            others=[m.value for m in Q1_MISTAKES] + Q1_ALTERNATIVES,
+            mistakes=len(Q1_MISTAKES),
+            precision=decimals(1),
+            salt=501,
+        ),
+        hints=(
+            "An interval for a share needs the number of firms with the property and the "
+            "number of firms asked.",
+            "Keep the firms of your group, count those at 'moderately' or above, pass both "
+            "counts to the lesson's interval function with the Wilson method, and turn the "
+            "lower end into percent.",
+        ),
     ),
     Question(
         id="q2",
-        prompt="What percentage of the firms that answered the item rate 'cannot evaluate the "
-        "benefits' (barrier_cannot_evaluate_benefits) as 'very important'? (1 decimal)",
         kind="number",
-        tolerance=0.05,
+        prompt="What percentage of the firms **that answered the item** rate the barrier "
+        '"{words}" (`{column}`) as at least "important" (important or very important)?',
         expected=_barrier_pct,
-        mistakes=[
-            Mistake(
-                lambda df: _barrier_pct(df, "all"),
-                "You divided by all 125 firms. Firms that skipped the item did not answer it: "
-                "divide by the firms that answered, as Table 6 does.",
-            ),
-            Mistake(
-                lambda df: _barrier_pct(df) / 100,
-                "That is a proportion; give a percentage (multiply by 100).",
-            ),
-        ],
-        hint="'very important' is the top of the 4-point scale (code 4).",
+        precision=decimals(1),
+        mistakes=Q2_MISTAKES,
+        alternatives=Q2_ALTERNATIVES,
+        params=varies(
+            survey,
+            _barrier_options(),
+            expected=_barrier_pct,
+            others=[m.value for m in Q2_MISTAKES] + Q2_ALTERNATIVES,
+            mistakes=len(Q2_MISTAKES),
+            precision=decimals(1),
+            salt=502,
+        ),
+        hints=(
+            "Two choices decide this percentage: which answers count, and which firms form "
+            "the denominator.",
+            "The barrier scale has four steps; count the top two and divide by the firms "
+            "with a non-missing answer.",
+        ),
     ),
     Question(
         id="q3",
-        prompt="Among the EXTERNAL users only: two-sided p-value of the exact sign test of "
-        "use vs potential for 'customer participation in R&D' (cust_use_rnd_participation, "
-        "cust_pot_rnd_participation), 4 decimals.",
         kind="number",
         points=2,
-        tolerance=0.0005,
+        prompt="Use and potential are rated on different scales, so compare shares: among the "
+        "firms that answered both items, the share that use social media at least "
+        "**{use_level}** for **{words}** (`{use}`) and the share that see at least "
+        "**{pot_level}** potential in it (`{pot}`). Give the two-sided p-value of McNemar's "
+        "exact test of whether the two shares differ.",
         expected=_gap_p,
-        mistakes=[
-            Mistake(
-                lambda df: _gap_p(df, "wilcoxon"),
-                "That is the Wilcoxon signed-rank test's p-value; the question asks for the "
-                "sign test (test='sign'), which uses only the direction of each difference.",
-            ),
-            Mistake(
-                _gap_p_one_sided,
-                "That is a one-sided p-value; the question asks for the two-sided test.",
-            ),
-            Mistake(
-                lambda df: _gap_p(df, users_only=False),
-                "You used all firms; the question asks about the external users only.",
-            ),
-        ],
-        hint="Filter the external users, then stats.paired_comparison(..., test='sign').",
+        precision=significant(2),
+        mistakes=Q3_MISTAKES,
+        alternatives=Q3_ALTERNATIVES,
+        params=varies(
+            survey,
+            _gap_options(),
+            expected=_gap_p,
+            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
+            mistakes=len(Q3_MISTAKES),
+            precision=significant(2),
+            salt=503,
+        ),
+        hints=(
+            "The two shares come from the same firms, so the test looks only at the firms "
+            "that are 'yes' on one item and 'no' on the other.",
+            "Turn each item into yes/no with its own threshold and use the lesson's paired "
+            "comparison of shares; it reports McNemar's exact p-value.",
+        ),
     ),
     Question(
         id="q4",
-        prompt="A DataFrame with columns 'item', 'n' and 'pct': for each cust_pot_* column, "
-        "among the EXTERNAL users only, how many answered and the % rating the potential "
-        "'much' or 'very much' (code 4 or 5), in the survey's column order.",
         kind="table",
         points=2,
-        tolerance=0.05,
-        expected=_experienced_table,
-        mistakes=[
-            Mistake(
-                lambda df: _experienced_table(df, users_only=False),
-                "You used all firms; Table 5 asks only the firms with external experience.",
-            ),
-            Mistake(
-                lambda df: _experienced_table(df, at_least=3),
-                "You counted 'some' potential too (code 3); the question asks for 'much' or "
-                "'very much' (code 4 or 5).",
-            ),
-        ],
-        hint="Filter the external users first, then stats.proportions(..., at_least=4).",
+        prompt="A Table 5 style summary for a comparison group. Make a DataFrame with columns "
+        "`item`, `n` and `pct`: for each `{block}_pot_*` column ({block_words} functions), "
+        "among {group_words}, how many answered and the percentage of those who rate the "
+        "potential 'much' or 'very much' (code 4 or 5), in the survey's column order.",
+        expected=_summary,
+        precision=decimals(1),
+        mistakes=Q4_MISTAKES,
+        alternatives=Q4_ALTERNATIVES,
+        params=varies(
+            survey,
+            SUMMARY_OPTIONS,
+            expected=_summary,
+            others=[m.value for m in Q4_MISTAKES] + Q4_ALTERNATIVES,
+            mistakes=len(Q4_MISTAKES),
+            precision=decimals(1),
+            salt=504,
+        ),
+        hints=(
+            "Each row is a share among the firms of your group that answered that item, so "
+            "n can differ from row to row.",
+            "Restrict the survey to your group first, then use the lesson's proportions "
+            "function with the right threshold on the potential columns.",
+        ),
     ),
     Question(
         id="q5",
+        kind="choice",
         prompt="Table 5 ranks functions by the share of experienced firms seeing potential, "
         "with about 15 firms per row. What may you conclude?",
-        kind="choice",
         choices={
-            "a": "The top function is the one with the most potential for B2B firms.",
-            "b": "The intervals overlap almost completely, so the data cannot tell most of "
-            "the functions apart.",
-            "c": "Functions below 50 % have no potential.",
-            "d": "The ranking is reliable because every share has a confidence interval.",
+            "a": "Most of the functions cannot be told apart: their intervals overlap widely.",
+            "b": "The top function has the most potential, since its share is the highest.",
+            "c": "Firms see no potential in the functions whose share is below 50 %.",
+            "d": "The ranking is reliable because every share comes with its own 95 % interval.",
         },
-        correct="b",
+        correct="a",
         explanations={
-            "a": "With n near 15 one firm moves a share by about 7 points; the top spot could "
+            "a": "Wilson intervals for n near 15 are about 45 points wide, so only the extremes "
+            "could differ.",
+            "b": "With n near 15 one firm moves a share by about 7 points; the top spot could "
             "easily go to another function in a new sample.",
-            "b": "Wilson intervals for n near 15 are about 45 points wide, so only the "
-            "extremes could differ.",
-            "c": "The share says how many firms rated the potential high, not whether there is "
-            "any potential.",
+            "c": "The share counts firms rating the potential high, not whether there is any "
+            "potential.",
             "d": "Having intervals does not make them narrow; here they overlap almost completely.",
         },
+        hints=("Think about how wide an interval for a share is when n is about 15.",),
     ),
     Question(
         id="q6",
+        kind="open",
+        points=2,
         prompt="Most firms rate the potential of social media above their use of it. Write "
         "two or three sentences to a marketing manager on what this gap does and does not "
         "tell them.",
-        kind="open",
-        points=2,
+        rubric="1 point: states what the gap shows (a consistent, statistically clear "
+        "difference: firms believe social media could do more than they use it for). 1 point: "
+        "states what it does not show (that using it would pay off; most raters have little "
+        "experience, and a rating is a belief, not a measured effect), ideally with a next "
+        "step such as a small measured pilot.",
     ),
 ]
