@@ -79,8 +79,9 @@ test-main: lint
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser"
 	$(PY) -m pytest -m browser
 
-# Unit tests and every notebook (no browser, no website) under each other supported
-# Python; runs them all, then fails if any failed, and says which ran.
+# Unit tests and every notebook under each other supported Python (no browser, no website,
+# no tests marked slow: the end-to-end grading runs stay on the default Python); runs them
+# all, then fails if any failed, and says which ran.
 test-pythons:
 	@status=0; ran=""; \
 	for python in $(PYTHONS); do \
@@ -93,7 +94,7 @@ test-pythons:
 			$$venv/bin/python -m pip install $(PIP_QUIET) -e '.[test]' && \
 			touch $$venv/.installed-test || { status=1; ran="$$ran $$version:install-failed"; continue; }; \
 		fi; \
-		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadfile -q -m "not browser and not site"; then \
+		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadfile -q -m "not browser and not site and not slow"; then \
 			ran="$$ran $$version:passed"; \
 		else \
 			status=1; ran="$$ran $$version:FAILED"; \

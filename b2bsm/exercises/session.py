@@ -223,7 +223,9 @@ class Exercises:
                 f"no exercise set {self.set_id!r}; available: {', '.join(sets) or 'none'}."
             )
         if sets[self.set_id] == "full":
-            self._key = FullKey(self.set_id, self.seed, lambda: self.data)
+            # The key judges against its own copy of the dataset, so a student who
+            # edits ``ex.data`` in place is still checked against the real data.
+            self._key = FullKey(self.set_id, self.seed, self._key_data)
         else:
             from b2bsm.exercises.keys import HashedKey
 
@@ -231,12 +233,23 @@ class Exercises:
         self.questions = self._key.questions
         self.title = self._key.title
         self._data = None
+        self._key_copy = None
         self._wrong: dict[str, int] = {}
 
     @property
     def source(self) -> str:
         """``"full"`` (instructor's copy) or ``"hashed"`` (student release)."""
         return self._key.source
+
+    def _key_data(self):
+        """The answer key's own copy of the dataset (the cached one where the set has one)."""
+        from b2bsm.exercises.sets.data import LOADERS, shared_data
+
+        if self.set_id in LOADERS:
+            return shared_data(self.set_id, self.seed)
+        if self._key_copy is None:
+            self._key_copy = load_data(self.set_id, self.seed)
+        return self._key_copy
 
     @property
     def data(self):
