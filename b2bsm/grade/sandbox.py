@@ -498,6 +498,9 @@ class Sandbox:
             disk,
             "--tmpfs",
             INSIDE_SCRATCH,
+            # A kit or Python that lives under /tmp (a CI checkout) was hidden by the
+            # private /tmp above: show it again, read-only.
+            *_mounts_under(self.mounts, ("/tmp", "/dev/shm")),
             "--ro-bind",
             str(notebook),
             f"{INSIDE_SCRATCH}/{NOTEBOOK_NAME}",
@@ -688,6 +691,32 @@ def _mounts(forbidden: list[Path], *, hide_key: bool) -> list[str]:
     if (data / "datapackage.json").is_file() and not any(_inside(data, b) for b in bound):
         args += ["--ro-bind", str(data), str(data)]
     return args
+
+
+_ARITY = {"--ro-bind": 2, "--ro-bind-try": 2, "--bind": 2, "--symlink": 2, "--tmpfs": 1}
+_ARITY |= {"--dir": 1, "--remount-ro": 1, "--size": 1}
+
+
+def _mounts_under(args: list[str], roots: tuple[str, ...]) -> list[str]:
+    """The mount arguments of ``args`` whose destination lies under one of ``roots``.
+
+    >>> _mounts_under(["--ro-bind", "/usr", "/usr", "--ro-bind", "/tmp/k", "/tmp/k"], ("/tmp",))
+    ['--ro-bind', '/tmp/k', '/tmp/k']
+    """
+    out: list[str] = []
+    i, size = 0, []
+    while i < len(args):
+        option = args[i]
+        arity = _ARITY.get(option, 0)
+        values = args[i + 1 : i + 1 + arity]
+        i += 1 + arity
+        if option == "--size":
+            size = [option, *values]
+            continue
+        if values and any(values[-1] == r or values[-1].startswith(r + "/") for r in roots):
+            out += ([*size] if option == "--tmpfs" else []) + [option, *values]
+        size = []
+    return out
 
 
 _CLEAN_PATH: list[str] = []
