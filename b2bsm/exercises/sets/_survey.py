@@ -5,23 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from b2bsm.data.survey import TOOLS
 from b2bsm.exercises.sets import data as _data
 from b2bsm.exercises.sets._common import per_dataset
 
-#: Tools of the survey, column key -> words for a prompt.
-TOOL_WORDS = {
-    "blogs": "blogs",
-    "microblogs": "microblogs",
-    "wikis": "wikis",
-    "forums": "discussion forums",
-    "office": "social office tools",
-    "sns": "social networking sites",
-    "bookmarking": "social bookmarking sites",
-    "video": "video sharing services",
-    "photo": "photo sharing services",
-    "presentations": "presentation sharing services",
-    "extranet": "social extranet sites",
-}
+#: Tools of the survey, column key -> words for a prompt (the codebook's own names).
+TOOL_WORDS = TOOLS
 SIZE_LABELS = {"small": "Small (< 50)", "medium": "Medium (50-250)", "large": "Large (> 250)"}
 
 
