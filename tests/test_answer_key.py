@@ -357,3 +357,79 @@ def test_grade_answers_uses_the_given_id_and_no_environment(fake_set, monkeypatc
     other = {r["question"]: r for r in grade_answers("99", namespace, student_id="s1000002")}
     assert other["q1"]["student"] == "s1000002"
     assert "graded as student id 's1000002'" in other["q2"]["feedback"]
+
+
+# --------------------------------------------------------------------------
+# The grading key: what a notebook sees while the grader runs it
+# --------------------------------------------------------------------------
+def _grading(student_ids=ROSTER):
+    from b2bsm.exercises.keys import grading_key
+
+    return grading_key("99", student_ids, module=FAKE)
+
+
+def test_a_grading_key_holds_questions_and_parameters_but_no_answer():
+    key = _grading()
+    assert key["purpose"] == "grading"
+    for variant in key["variants"].values():
+        for entry in variant.values():
+            assert set(entry) == {"params"}
+    for item in key["questions"]:
+        assert not {"correct", "explanations", "accepted", "table"} & set(item)
+    text = json.dumps(key)
+    data, full = _data(variant_seed("s1000001")), FullKey("99", None, lambda: None, module=FAKE)
+    for q in FAKE.QUESTIONS:  # no reference answer in any form the hashed key would accept
+        if q.kind == "number":
+            for shown in q.precision.accepted(q.reference(data, full.params(q.id))):
+                assert f'"{shown}"' not in text and f": {shown}," not in text
+
+
+def test_every_key_gives_a_student_the_same_parameters():
+    from b2bsm.exercises.keys import HashedKey
+
+    hashed, grading = build_key("99", ROSTER, module=FAKE, data_loader=_data), _grading()
+    for raw in [None, *ROSTER]:
+        sid = None if raw is None else normalise_id(raw)
+        full = FullKey("99", variant_seed(sid), lambda: None, module=FAKE)
+        for q in FAKE.QUESTIONS:
+            want = full.params(q.id)
+            assert HashedKey(hashed, sid).params(q.id) == want
+            assert HashedKey(grading, sid).params(q.id) == want
+
+
+def test_a_grading_key_judges_nothing_and_says_who_judges():
+    from b2bsm.exercises.keys import GRADED_OUTSIDE, HashedKey
+
+    key = HashedKey(_grading(), "s1000001")
+    assert key.source == "grading" and key.unavailable == GRADED_OUTSIDE
+    other = HashedKey(_grading(), "s1000009")  # the notebook set another STUDENT_ID
+    assert "not the id it is graded as: set STUDENT_ID" in other.unavailable
+    with pytest.raises(ValueError, match="parameters of q1 for student id 's1000009'"):
+        other.params("q1")
+
+
+def test_the_grader_points_the_kit_at_its_grading_keys(monkeypatch, tmp_path):
+    from b2bsm.exercises.keys import GRADED_OUTSIDE, grading_key
+
+    (tmp_path / "02.json").write_text(json.dumps(grading_key("02", ["s1000001"])))
+    monkeypatch.setenv(session.KEYS_ENV, str(tmp_path))
+    assert session.known_sets()["02"] == "hashed"  # even though lesson02.py is here
+    ex = Exercises("02", "s1000001")
+    assert ex.source == "grading"
+    monkeypatch.delenv(session.KEYS_ENV)
+    full = Exercises("02", "s1000001")
+    assert full.source == "full"
+    for qid in full.questions:
+        assert ex.params(qid) == full.params(qid)
+        assert ex.prompt(qid) == full.prompt(qid)
+    verdict = ex.evaluate("q1", 3)
+    assert verdict.status == "invalid" and verdict.feedback == GRADED_OUTSIDE
+
+
+def test_params_name_the_questions_when_asked_for_an_unknown_one():
+    ex = start("02", "s1000001", quiet=True)
+    with pytest.raises(ValueError, match="no question 'q9' in set 02; the questions are q1, q2"):
+        ex.params("q9")
+    p = ex.params("q1")
+    p["tool"] = "changed"  # a copy: the student cannot change what the key uses
+    assert ex.params("q1")["tool"] != "changed"

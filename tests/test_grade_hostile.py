@@ -354,13 +354,24 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 KEY_LOOKUP = """
-try:
+USED_KEY = []
+try:  # the instructor's set module, as the kit itself would load it
+    from b2bsm.exercises.session import FullKey, load_set
+
+    key = FullKey("02", ex.seed, lambda: ex.data, module=load_set("02"))
+    for qid, q in key.questions.items():
+        if q.kind in ("number", "table"):
+            globals()[f"answer_{qid}"] = key._values(qid)[0]
+    USED_KEY.append("module")
+except Exception as exc:
+    USED_KEY.append(repr(exc))
+try:  # whatever key the session opened
     for qid, q in ex.questions.items():
         if q.kind in ("number", "table"):
             globals()[f"answer_{qid}"] = ex._key._values(qid)[0]
-    USED_KEY = True
+    USED_KEY.append("session")
 except Exception as exc:
-    USED_KEY = repr(exc)
+    USED_KEY.append(repr(exc))
 """
 
 
@@ -570,12 +581,45 @@ def test_run_problems_are_reported(hostile):
 
 @needs_bwrap
 def test_the_answer_key_is_out_of_reach(hostile):
-    if not hostile["hides_key"]:
-        pytest.skip(
-            "this kit cannot open an exercise set without its answer key, so the sandbox "
-            "cannot hide lesson*.py (docs/grading-security.md)"
-        )
+    assert hostile["hides_key"], "the sandbox shows the answer key (lesson*.py) to notebooks"
     assert _grades(hostile, KEYLOOKUP) == hostile["reference"][KEYLOOKUP]
+
+
+INSIDE_LOOK = """
+import importlib.util, json, pathlib, b2bsm
+from b2bsm.exercises import start
+kit = pathlib.Path(b2bsm.__file__).parent / "exercises"
+ex = start("02", "s3000099", quiet=True)
+print(json.dumps({
+    "files": sorted(p.name for p in kit.rglob("*") if p.is_file()),
+    "module": importlib.util.find_spec("b2bsm.exercises.sets.lesson02") is not None,
+    "source": ex.source,
+    "params": {qid: ex.params(qid) for qid in ex.questions},
+    "check": ex.evaluate("q1", 3).feedback,
+    "firms": len(ex.data),
+}))
+"""
+
+
+@needs_bwrap
+def test_inside_the_sandbox_only_the_grading_key_is_in_reach(tmp_path):
+    from b2bsm.exercises import start
+    from b2bsm.exercises.keys import GRADED_OUTSIDE
+    from b2bsm.exercises.sets import SETS
+    from b2bsm.grade.sandbox import Sandbox, write_grading_keys
+
+    box = Sandbox.create("bwrap", set_ids=sorted(SETS))  # every set opens without its module
+    assert box.hides_key
+    keys = write_grading_keys(tmp_path / "keys", ["02"], "s3000099")
+    proc = box._probe(INSIDE_LOOK, keys=keys)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    seen = json.loads(proc.stdout)
+    assert not [f for f in seen["files"] if f.startswith("lesson")], seen["files"]
+    assert not seen["module"]
+    assert seen["source"] == "grading" and seen["check"] == GRADED_OUTSIDE
+    outside = start("02", "s3000099", quiet=True)
+    assert seen["params"] == {qid: outside.params(qid) for qid in outside.questions}
+    assert seen["firms"] == len(outside.data) == 125
 
 
 # --------------------------------------------------------------------------

@@ -83,7 +83,9 @@ def question_markdown(q) -> str:
             "",
             "Your own version of this question depends on your student id: run "
             f'`ex.question("{q.id}")` '
-            "to see it with the blanks filled in.",
+            "to see it with the blanks filled in; "
+            f'`ex.params("{q.id}")` '
+            "gives the filled-in values to use in your code.",
         ]
     if q.kind == "choice":
         lines += ["", *[f"- {letter}) {text}" for letter, text in q.choices.items()]]

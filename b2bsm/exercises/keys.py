@@ -191,7 +191,8 @@ def _variant(set_id, module, salt, tag, seed, data) -> dict:
     return entry
 
 
-def _public_question(set_id, q, salt) -> dict:
+def _public_question(set_id, q, salt, *, answers: bool = True) -> dict:
+    """What a key shows of a question; ``answers=False`` leaves out which choice is right."""
     item: dict[str, Any] = {
         "id": q.id,
         "kind": q.kind,
@@ -206,6 +207,7 @@ def _public_question(set_id, q, salt) -> dict:
         item["mistakes"] = [m.message for m in q.mistakes]
     if q.kind == "choice":
         item["choices"] = dict(q.choices)
+    if q.kind == "choice" and answers:
         item["correct"] = digest(salt, set_id, q.id, "correct", q.correct)
         item["explanations"] = {
             letter: seal(text, salt, set_id, q.id, letter)
@@ -278,6 +280,48 @@ def build_key(
     loader = None if data_loader is None else (lambda _set_id, seed: data_loader(seed))
     modules = None if module is None else {set_id: module}
     return build_keys([set_id], student_ids, salt, modules=modules, data_loader=loader)[set_id]
+
+
+def grading_key(set_id: str, student_ids: Iterable[str] = (), *, module=None) -> dict[str, Any]:
+    """A key that holds the questions and each student's parameters, and no answer at all.
+
+    This is what the grader shows inside a submission's sandbox instead of the
+    answer key: the student's notebook can open the set (``start``), read its
+    own parameters (``ex.params``) and prompts, and load its data, but nothing
+    in the key (no hash, no correct letter, no explanation) says what the
+    answers are, so ``ex.check`` answers "checked by the grader".  The verdicts
+    are computed outside the sandbox with the full key.
+
+    Examples
+    --------
+    >>> key = grading_key("02", ["s1234567"])
+    >>> key["purpose"], sorted(key["variants"]["shipped"]["q1"])
+    ('grading', ['params'])
+    >>> any("correct" in q or "explanations" in q for q in key["questions"])
+    False
+    """
+    from b2bsm.exercises.session import load_set, variant_seed
+    from b2bsm.grade.ids import normalise_id
+
+    module = module if module is not None else load_set(set_id)
+    salt = secrets.token_hex(16)
+    variants = {}
+    for sid in [None, *(normalise_id(raw) for raw in student_ids)]:
+        seed = None if sid is None else variant_seed(sid)
+        variants[id_tag(salt, sid)] = {
+            q.id: {"params": _plain(q.params_for(seed))}
+            for q in module.QUESTIONS
+            if q.params is not None
+        }
+    return {
+        "format": FORMAT,
+        "purpose": "grading",
+        "set": str(set_id),
+        "title": getattr(module, "TITLE", f"Exercise set {set_id}"),
+        "salt": salt,
+        "questions": [_public_question(set_id, q, salt, answers=False) for q in module.QUESTIONS],
+        "variants": variants,
+    }
 
 
 def read_roster(path: Path) -> list[str]:
@@ -366,10 +410,19 @@ class PublicQuestion:
         return f"<question {self.id}: {self.kind}, {self.points} point(s)>"
 
 
-class HashedKey:
-    """Judge answers against a hashed key file (a student release)."""
+#: What ``ex.check`` says while the grader runs a notebook with a :func:`grading_key`.
+GRADED_OUTSIDE = (
+    "This notebook is being graded: its answers are checked by the grader, outside this "
+    "notebook, not here."
+)
 
-    source = "hashed"
+
+class HashedKey:
+    """Judge answers against a hashed key file (a student release).
+
+    A :func:`grading_key` opens the same way (``source == "grading"``): it shows
+    the questions and the student's parameters and judges nothing.
+    """
 
     def __init__(self, key: dict[str, Any], student_id: str | None) -> None:
         if key.get("format") != FORMAT:
@@ -383,10 +436,19 @@ class HashedKey:
         self._items = {item["id"]: item for item in key["questions"]}
         self.questions = {qid: PublicQuestion(item) for qid, item in self._items.items()}
         self.student_id = student_id
+        self.source = "grading" if key.get("purpose") == "grading" else "hashed"
         self._tag = id_tag(self._salt, student_id)
         self._variant = key["variants"].get(self._tag)
         self.unavailable: str | None = None
-        if self._variant is None:
+        if self.source == "grading":
+            self.unavailable = GRADED_OUTSIDE
+            if self._variant is None:
+                self._variant = {}
+                self.unavailable += (
+                    f" The notebook works on the data of student id {student_id!r}, which is "
+                    "not the id it is graded as: set STUDENT_ID to your own id."
+                )
+        elif self._variant is None:
             self._variant = {}
             self.unavailable = (
                 f"Student id {student_id!r} is not in the answer key of this release, so "
@@ -398,9 +460,9 @@ class HashedKey:
 
     @classmethod
     def open(cls, set_id: str, student_id: str | None) -> HashedKey:
-        from b2bsm.exercises.session import KEYS_DIR
+        from b2bsm.exercises.session import keys_dir
 
-        path = KEYS_DIR / f"{set_id}.json"
+        path = keys_dir() / f"{set_id}.json"
         try:
             key = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -408,6 +470,18 @@ class HashedKey:
         return cls(key, student_id)
 
     # -- prompts ---------------------------------------------------------------
+    def params(self, qid: str) -> dict[str, Any] | None:
+        """The student's parameters of ``qid``; None for a question that is the same for all."""
+        if not self.questions[qid].has_params:
+            return None
+        params = self._variant.get(qid, {}).get("params")
+        if params is None:
+            raise ValueError(
+                f"the parameters of {qid} for student id {self.student_id!r} are not in this "
+                f"key. {self.unavailable or ''}".strip()
+            )
+        return dict(params)
+
     def text(self, qid: str) -> str:
         q = self.questions[qid]
         params = None

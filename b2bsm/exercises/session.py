@@ -11,6 +11,12 @@ Two back ends judge answers, and :class:`Exercises` picks one by itself:
   roster, and nothing from which an answer can be read (:mod:`b2bsm.exercises.keys`).
 
 Both back ends give the same verdicts for the same answers.
+
+While the grader runs a notebook, its sandbox shows neither: the set modules are
+hidden and ``B2BSM_KEYS`` names a folder with a *grading key* per set
+(:func:`b2bsm.exercises.keys.grading_key`), which holds the questions and the
+student's parameters but no answer.  ``ex.check`` then says that the grader
+checks the answers, and the grader does so outside the sandbox.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import hashlib
 import importlib
 import importlib.util
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,8 @@ STUDENT_ID_HELP = (
 )
 GENERIC_HINT = "Re-read the question and check each step of your calculation."
 KEYS_DIR = Path(__file__).resolve().parent / "_keys"
+#: The environment variable that points the kit at another folder of keys (the grader's sandbox).
+KEYS_ENV = "B2BSM_KEYS"
 
 
 def _normalised(student_id) -> str:
@@ -73,18 +82,29 @@ def _student(student_id) -> str | None:
     return _normalised(student_id)
 
 
+def keys_dir() -> Path:
+    """The folder of hashed keys: ``$B2BSM_KEYS`` if set (the grader's sandbox), else ``_keys``."""
+    override = os.environ.get(KEYS_ENV)
+    return Path(override) if override else KEYS_DIR
+
+
 def known_sets() -> dict[str, str]:
-    """Set id -> where its answer key comes from (``"full"`` or ``"hashed"``)."""
+    """Set id -> where its answer key comes from (``"full"`` or ``"hashed"``).
+
+    A set whose key is in ``$B2BSM_KEYS`` is ``"hashed"`` even where its module exists.
+    """
     found = {}
-    if KEYS_DIR.is_dir():
-        for path in sorted(KEYS_DIR.glob("*.json")):
+    folder = keys_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
             found[path.stem] = "hashed"
+    overridden = set(found) if os.environ.get(KEYS_ENV) else set()
     try:
         from b2bsm.exercises.sets import SETS
     except ImportError:  # pragma: no cover - a damaged install
         SETS = {}
     for set_id, module in SETS.items():
-        if importlib.util.find_spec(module) is not None:
+        if set_id not in overridden and importlib.util.find_spec(module) is not None:
             found[set_id] = "full"
     return dict(sorted(found.items()))
 
@@ -140,7 +160,8 @@ class FullKey:
     def params(self, qid: str):
         if qid not in self._params:
             self._params[qid] = self.questions[qid].params_for(self.seed)
-        return self._params[qid]
+        found = self._params[qid]
+        return None if found is None else dict(found)
 
     def text(self, qid: str) -> str:
         return self.questions[qid].text(self.params(qid))
@@ -238,8 +259,27 @@ class Exercises:
 
     @property
     def source(self) -> str:
-        """``"full"`` (instructor's copy) or ``"hashed"`` (student release)."""
+        """``"full"`` (instructor's copy), ``"hashed"`` (student release) or ``"grading"``."""
         return self._key.source
+
+    def params(self, question: str) -> dict[str, Any] | None:
+        """Your own parameters of ``question`` (which tool, column or group), as a dict.
+
+        Questions whose wording depends on the student id have blanks that are
+        filled in per student; ``ex.question("q1")`` shows them in the text, and
+        this method gives them as values a notebook can use.  None for a
+        question that is the same for everyone.
+
+        Examples
+        --------
+        >>> from b2bsm.exercises import start
+        >>> ex = start("02", "s1234567", quiet=True)
+        >>> sorted(ex.params("q1"))
+        ['tool', 'words']
+        >>> ex.params("q4") is None
+        True
+        """
+        return self._key.params(self._question(question).id)
 
     def _key_data(self):
         """The answer key's own copy of the dataset (the cached one where the set has one)."""

@@ -9,7 +9,9 @@ A submitted notebook is never trusted.  The grader
    again and never changed.  The student id comes from the file name (or the
    roster), never from the notebook (:func:`b2bsm.grade.ids.match_student`);
 2. **runs** that copy in its own sandbox (:mod:`b2bsm.grade.sandbox`), which
-   exports each ``answer_qN`` as plain data (:mod:`b2bsm.grade.answers`);
+   exports each ``answer_qN`` as plain data (:mod:`b2bsm.grade.answers`); the
+   sandbox shows a grading key (questions and this student's parameters, no
+   answers) in place of the answer key;
 3. **grades** in a separate process of its own: it rebuilds the answers, opens
    the set for the id it assigned, ``Exercises(set_id, student_id)``, and asks
    ``evaluate`` for each question.  Points are clamped to 0..max; open
@@ -397,10 +399,17 @@ def _stage(sub: Submission, work: Path) -> Path:
 
 
 def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits):
+    from b2bsm.grade.sandbox import write_grading_keys
+
     work.mkdir(mode=0o700)
     try:
         notebook = _stage(sub, work)
-        return box.run(notebook, work, cell_timeout=cell_timeout, timeout=timeout, limits=limits)
+        keys = None
+        if box.hides_key:  # the notebook sees its questions and parameters, never the answers
+            keys = write_grading_keys(work / "keys", [sub.set_id], sub.student)
+        return box.run(
+            notebook, work, cell_timeout=cell_timeout, timeout=timeout, limits=limits, keys=keys
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -506,6 +515,13 @@ def grade_folder(
                     forbidden=[folder.resolve(), out.parent.resolve(), root.resolve()],
                     set_ids=sorted({s.set_id for s in runnable}),
                 )
+                if box.mode == "bwrap" and not box.hides_key:
+                    print(
+                        "note: an exercise set of this run cannot be opened without its answer "
+                        "key, so the sandbox shows the key to the notebooks (see "
+                        "docs/grading-security.md).",
+                        file=sys.stderr,
+                    )
                 timing = (cell_timeout, timeout, limits)
                 work = (root, box, jobs, timing, evaluator)
                 _grade_runs(runnable, work, rows, records, notes, bar)

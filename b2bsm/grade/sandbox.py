@@ -8,9 +8,10 @@ sandbox:
   notebook; private ``/tmp``, ``/dev/shm`` and ``HOME``; the operating
   system's ``/usr``, Python and the kit **read-only**; nothing else: not the
   submissions folder, the solution masters, the tests, the gradebook, the
-  instructor's home or other sandboxes.  When the kit can open an exercise
-  set without its answer key (as in a student release), the key modules
-  (``b2bsm/exercises/sets/lesson*.py``) are hidden too;
+  instructor's home or other sandboxes.  The answer key is hidden too: the
+  key modules (``b2bsm/exercises/sets/lesson*.py``) and any hashed keys are
+  replaced by a *grading key* per set that holds the questions and the
+  student's parameters and no answer (:func:`b2bsm.exercises.keys.grading_key`);
 * **namespaces**: new user, pid, network (no network at all), IPC, UTS and
   mount namespaces; no capabilities; no nested user namespaces; a new session
   (no terminal to inject keystrokes into);
@@ -60,6 +61,7 @@ __all__ = [
     "SandboxUnavailable",
     "describe_unsandboxed",
     "leftover_processes",
+    "write_grading_keys",
 ]
 
 GiB = 1 << 30
@@ -68,6 +70,7 @@ MiB = 1 << 20
 INSIDE_SCRATCH = "/submission"
 INSIDE_HOME = "/home/student"
 INSIDE_STATE = "/run/b2bsm"
+INSIDE_KEYS = f"{INSIDE_STATE}/keys"
 NOTEBOOK_NAME = "notebook.ipynb"
 #: How often the watchdog looks at a running sandbox (seconds).
 POLL = 0.2
@@ -253,7 +256,7 @@ def _inside(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
-def _environment(home: str, tmp: str) -> dict[str, str]:
+def _environment(home: str, tmp: str, keys: str | None = None) -> dict[str, str]:
     bindir = str(Path(sys.executable).parent)
     extra = _python_path()
     env = {
@@ -276,6 +279,10 @@ def _environment(home: str, tmp: str) -> dict[str, str]:
     }
     if extra:
         env["PYTHONPATH"] = extra
+    if keys:
+        from b2bsm.exercises.session import KEYS_ENV
+
+        env[KEYS_ENV] = keys
     return env
 
 
@@ -341,10 +348,14 @@ class Sandbox:
         return box
 
     # -- checks -----------------------------------------------------------
-    def _probe(self, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    def _probe(
+        self, code: str, timeout: float = 120, keys: Path | None = None
+    ) -> subprocess.CompletedProcess:
         home = INSIDE_HOME
+        shown = [] if keys is None else ["--ro-bind", str(keys), INSIDE_KEYS]
         cmd = [
             *self._prefix(),
+            *shown,
             "--size",
             str(64 * MiB),
             "--tmpfs",
@@ -360,7 +371,7 @@ class Sandbox:
         ]
         return subprocess.run(
             cmd,
-            env=_environment(home, "/tmp"),
+            env=_environment(home, "/tmp", None if keys is None else INSIDE_KEYS),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
@@ -385,7 +396,14 @@ class Sandbox:
             )
 
     def _opens_without_key(self, set_ids: list[str]) -> str:
-        """``"hidden"``: every set opens without its key; ``"needs key"``; or ``"broken"``."""
+        """``"hidden"``: every set opens with a grading key only; ``"needs key"``; ``"broken"``.
+
+        The probe is what a student's notebook does first: ``start(set_id).data``,
+        with the key modules hidden and only the grading keys (the shipped
+        data's parameters) in reach.
+        """
+        import tempfile
+
         code = (
             "import contextlib, io, sys\n"
             "try:\n"
@@ -400,10 +418,15 @@ class Sandbox:
             "except Exception:\n"
             "    sys.exit(3)\n"
         )
-        try:
-            returncode = self._probe(code).returncode
-        except subprocess.TimeoutExpired:
-            return "broken"
+        with tempfile.TemporaryDirectory(prefix="b2bsm-keys-") as tmp:
+            try:
+                write_grading_keys(Path(tmp), set_ids, None)
+            except Exception:  # a set whose key cannot be built cannot be hidden either
+                return "needs key"
+            try:
+                returncode = self._probe(code, keys=Path(tmp)).returncode
+            except subprocess.TimeoutExpired:
+                return "broken"
         return {0: "hidden", 3: "needs key"}.get(returncode, "broken")
 
     # -- running ------------------------------------------------------------
@@ -434,8 +457,12 @@ class Sandbox:
         cell_timeout: int,
         timeout: float,
         limits: Limits | None = None,
+        keys: Path | None = None,
     ) -> RunResult:
         """Run ``notebook`` (a clean copy in the grader's private ``work`` folder).
+
+        ``keys`` is a folder of grading keys (:func:`write_grading_keys`) that
+        the notebook sees instead of the answer key when :attr:`hides_key`.
 
         Returns when the runner has finished, the timeout has passed or the
         watchdog has stopped the sandbox; in every case no process of the
@@ -459,7 +486,9 @@ class Sandbox:
         started = time.monotonic()
         with open(work / "stderr.txt", "wb") as err:
             if self.mode == "bwrap":
-                outcome = self._run_bwrap(notebook, state_a, state_b, numbers, err, timeout, limits)
+                outcome = self._run_bwrap(
+                    notebook, state_a, state_b, numbers, err, timeout, limits, keys
+                )
             else:
                 outcome = self._run_plain(
                     notebook, work, state_a, state_b, numbers, err, timeout, limits
@@ -474,9 +503,11 @@ class Sandbox:
             detail = tail[-1][:200] if tail else "the runner wrote nothing"
         return RunResult(state, outcome, seconds, detail)
 
-    def _run_bwrap(self, notebook, state_a, state_b, numbers, err, timeout, limits) -> str:
+    def _run_bwrap(self, notebook, state_a, state_b, numbers, err, timeout, limits, keys) -> str:
         read_fd, write_fd = os.pipe()
         disk = str(limits.disk)
+        keys = keys if self.hides_key else None
+        shown = [] if keys is None else ["--ro-bind", str(keys), INSIDE_KEYS]
         cmd = [
             *self._prefix()[:1],
             "--info-fd",
@@ -510,6 +541,7 @@ class Sandbox:
             "--bind",
             str(state_b),
             f"{INSIDE_STATE}/state-b.json",
+            *shown,
             "--chdir",
             INSIDE_SCRATCH,
             "--",
@@ -526,7 +558,7 @@ class Sandbox:
         try:
             proc = subprocess.Popen(
                 cmd,
-                env=_environment(INSIDE_HOME, "/tmp"),
+                env=_environment(INSIDE_HOME, "/tmp", None if keys is None else INSIDE_KEYS),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err,
@@ -744,9 +776,34 @@ def _python_path() -> str | None:
     return None if kit_root in paths else kit_root
 
 
+def write_grading_keys(folder: Path, set_ids, student_id: str | None) -> Path:
+    """Write ``NN.json``, the grading key of each set for ``student_id``, into ``folder``.
+
+    The sandbox shows ``folder`` (read-only) in place of the answer key; see
+    :func:`b2bsm.exercises.keys.grading_key`.
+    """
+    from b2bsm.exercises.keys import grading_key
+
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for set_id in set_ids:
+        key = grading_key(set_id, [] if student_id is None else [student_id])
+        text = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+        (folder / f"{set_id}.json").write_text(text, encoding="utf-8")
+    return folder
+
+
 def _hide_key_args(sets: Path) -> list[str]:
-    """Replace the set folder by a read-only copy without the answer-key modules."""
-    args = ["--tmpfs", str(sets)]
+    """Replace the set folder by a read-only copy without the answer-key modules.
+
+    Hashed keys of a release (``b2bsm/exercises/_keys``) are hidden as well:
+    their hashes would let a notebook search for its answers.
+    """
+    args = []
+    hashed = sets.parent / "_keys"
+    if hashed.is_dir():
+        args += ["--tmpfs", str(hashed), "--remount-ro", str(hashed)]
+    args += ["--tmpfs", str(sets)]
     for entry in sorted(sets.iterdir()):
         if entry.name.startswith("lesson"):
             continue
