@@ -456,6 +456,27 @@ def read_state(*paths: str | os.PathLike) -> dict | None:
     return best
 
 
+def read_capped(fd: int, limit: int) -> bytes | None:
+    """Everything ``fd`` holds, read in chunks of 1 MiB; None once it passes ``limit`` bytes.
+
+    The size is checked while reading, so a file that grows (or lies in ``fstat``)
+    never costs more than ``limit`` plus one chunk of memory.
+
+    >>> import os
+    >>> r, w = os.pipe(); _ = os.write(w, b"12345"); os.close(w)
+    >>> read_capped(r, 4) is None, os.close(r)
+    (True, None)
+    """
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    return None
+
+
 def _read_one(path) -> dict | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -465,16 +486,9 @@ def _read_one(path) -> dict | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
             return None
-        chunks, size = [], 0
-        while size <= MAX_STATE_BYTES:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_STATE_BYTES or size == 0:
+        raw = read_capped(fd, MAX_STATE_BYTES)
+        if not raw:
             return None
-        raw = b"".join(chunks)
     finally:
         os.close(fd)
     try:

@@ -40,6 +40,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from b2bsm.grade.answers import read_capped
 from b2bsm.grade.ids import display_name, match_student, normalise_id
 
 __all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_notebook"]
@@ -135,20 +136,14 @@ def _read_regular(path: bytes, max_bytes: int) -> tuple[bytes | None, str | None
             info.st_ino,
         ):
             return None, "the file changed while it was being read: submit it again"
-        chunks, size = [], 0
-        while size <= max_bytes:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
+        raw = read_capped(fd, max_bytes)
     except OSError as exc:
         return None, f"the file cannot be read ({exc.strerror})"
     finally:
         os.close(fd)
-    if size > max_bytes:
+    if raw is None:
         return None, f"the file is larger than {max_bytes // 2**20} MB"
-    return b"".join(chunks), None
+    return raw, None
 
 
 def _parse(raw: bytes) -> tuple[list[str] | None, str | None, str | None]:
