@@ -7,9 +7,11 @@ A lecturer who forks the kit runs, from the root of the fork::
     python -m b2bsm.links set acme/b2b-course --branch spring --hub https://hub.acme.edu
 
 ``set`` rewrites the settings in ``b2bsm/links.py``, the repository links in
-``README.md`` and ``pyproject.toml``, and the Colab set-up cell of every lesson
-(:func:`update_colab_cells`).  The website (``make site``) and student releases
-read the settings when they are built, so they need no edit.
+``README.md`` and ``pyproject.toml``, and the Colab set-up cell of every lesson,
+exercise notebook and master (:func:`update_colab_cells`).  The website
+(``make site``) reads the settings when it is built, so it needs no edit; a
+student release (``--repo``) is pointed at its own repository
+(:func:`point_release_at`).
 
 Notebooks are edited as JSON, byte-compatible with ``nbformat.write``, so this
 works in an environment without the notebook tools (a bare ``pip install``).
@@ -185,6 +187,35 @@ def lesson_paths(root: Path = ROOT) -> list[Path]:
     return sorted((root / "notebooks").glob("*.ipynb"))
 
 
+#: The folders whose notebooks students open on Colab (the masters, so that the exercise
+#: notebooks built from them carry the same cell).
+COLAB_FOLDERS = ("notebooks", "exercises", "solutions")
+
+
+def colab_paths(root: Path = ROOT) -> list[Path]:
+    """Every notebook that gets the Colab cell: lessons, exercise notebooks and their masters."""
+    return [path for folder in COLAB_FOLDERS for path in sorted((root / folder).glob("*.ipynb"))]
+
+
+def point_release_at(root: Path, repo: str, branch: str | None = None) -> list[Path]:
+    """Point a student release in ``root`` at its own repository; the files it changed.
+
+    The release's ``b2bsm/links.py`` names ``repo``, and the Colab cell of every
+    notebook installs the kit from ``repo``.  Without this, a release opened on
+    Colab would install the instructor's copy of the kit, answer key and all.
+    """
+    links.check_repository(repo)
+    branch = branch or links.BRANCH
+    changed = []
+    settings = Path(root) / "b2bsm" / "links.py"
+    text = settings.read_text(encoding="utf-8")
+    new = _settings_text(text, repo, branch, links.HUB_URL)
+    if new != text:
+        settings.write_text(new, encoding="utf-8")
+        changed.append(settings)
+    return changed + update_colab_cells(colab_paths(Path(root)), repo, branch)
+
+
 # --------------------------------------------------------------------------
 # The command
 # --------------------------------------------------------------------------
@@ -222,7 +253,7 @@ def set_repository(repo: str, branch: str | None = None, hub: str | None = None)
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
-    changed += update_colab_cells(lesson_paths(root), repo, branch)
+    changed += update_colab_cells(colab_paths(root), repo, branch)
     links.REPOSITORY, links.BRANCH, links.HUB_URL = repo, branch, hub
     return changed
 

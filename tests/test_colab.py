@@ -1,7 +1,7 @@
-"""Each lesson opens in Google Colab and installs the kit itself there.
+"""Each lesson and exercise notebook opens in Google Colab and installs the kit itself there.
 
 Colab opens a notebook straight from GitHub, without the ``b2bsm`` package.
-The first code cell of every lesson (tag ``colab-setup``, written by
+The first code cell of every lesson, exercise notebook and master (tag ``colab-setup``, written by
 ``tools/colab_cell.py`` from :func:`b2bsm.links.colab_setup_source`) installs
 the kit from the repository with ``--no-deps``, so Colab's own numpy, pandas,
 ipywidgets ... are never upgraded; outside Colab it does nothing.
@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 
 from b2bsm import links
-from b2bsm.links_cli import lesson_paths, read_notebook, set_colab_cell
+from b2bsm.exercises import start
+from b2bsm.links_cli import colab_paths, lesson_paths, read_notebook, set_colab_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_paths(ROOT)
+OPENED_ON_COLAB = colab_paths(ROOT)
 FAKE_COLAB = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
 
 
@@ -46,7 +48,15 @@ def _site_entries(python: Path) -> set[str]:
     return set(out.stdout.split())
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lessons_exercises_and_masters_all_get_the_cell():
+    names = {p.relative_to(ROOT).parts[0] for p in OPENED_ON_COLAB}
+    assert names == {"notebooks", "exercises", "solutions"}
+    assert len(OPENED_ON_COLAB) == len(LESSONS) + 2 * len(
+        list((ROOT / "solutions").glob("*.ipynb"))
+    )
+
+
+@pytest.mark.parametrize("path", OPENED_ON_COLAB, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_lesson_starts_with_the_current_colab_cell(path):
     nb = read_notebook(path)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -108,7 +118,9 @@ def test_colab_cell_installs_the_kit_on_colab(bare_venv, scratch_repo, tmp_path)
         "from b2bsm.data import load_survey\n"
         "from b2bsm import market\n"
         "box = market.journey_explorer(n_buyers=50, seed=1)\n"
-        "print(len(load_survey()), type(box).__name__)\n"
+        "from b2bsm.exercises import start\n"  # what an exercise notebook's setup cell does
+        "ex = start('02', 's1234567', quiet=True)\n"
+        "print(len(load_survey()), type(box).__name__, len(ex.data), ex.params('q1')['tool'])\n"
     )
     env = _env(
         **{links.COLAB_SOURCE_VARIABLE: str(scratch_repo)},
@@ -125,7 +137,8 @@ def test_colab_cell_installs_the_kit_on_colab(bare_venv, scratch_repo, tmp_path)
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
-    assert run.stdout.split()[-2:] == ["125", "VBox"]
+    want = start("02", "s1234567", quiet=True).params("q1")["tool"]
+    assert run.stdout.split()[-4:] == ["125", "VBox", "125", want]
     added = _site_entries(python) - before
     assert {e for e in added if not e.startswith("b2bsm")} == set(), (
         f"the Colab cell installed more than the kit: {sorted(added)}"

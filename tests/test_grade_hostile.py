@@ -131,12 +131,15 @@ def _wrong(student: str, kinds):
     return nb
 
 
-def _with(nb, *cells: str, at: int | None = None):
+def _with(nb, *cells: str, early: bool = False):
+    """``nb`` with code cells added at the end, or (``early``) right after its setup cell."""
     new = [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
-    if at is None:
+    if not early:
         nb.cells.extend(new)
-    else:
-        nb.cells[at:at] = new
+        return nb
+    setup = [i for i, c in enumerate(nb.cells) if "ex = start(" in c.source]
+    assert setup, "the master has no setup cell (ex = start(...))"
+    nb.cells[setup[0] + 1 : setup[0] + 1] = new
     return nb
 
 
@@ -426,7 +429,7 @@ def hostile(tmp_path_factory):
         FORGER: _with(_wrong(FORGER, kinds), FORGE, REPLACE_CHECKS, INTERRUPT),
         TAMPER: _with(_wrong(TAMPER, kinds), _tamper_code(targets)),
         SNOOP: _with(_wrong(SNOOP, kinds), SNOOP_CODE),
-        HOG: _with(_with(_wrong(HOG, kinds), HOG_CODE, at=3), C_HANG),
+        HOG: _with(_with(_wrong(HOG, kinds), HOG_CODE, early=True), C_HANG),
         FREEZER: _with(_wrong(FREEZER, kinds), FREEZE),
         CRASHER: _with(_wrong(CRASHER, kinds), KILL_SELF),
         KEYLOOKUP: _with(_wrong(KEYLOOKUP, kinds), KEY_LOOKUP),

@@ -132,10 +132,26 @@ def test_release_holds_no_key_solutions_tests_or_instructor_files(built):
     assert "hashed keys" in report.summary() and str(len(ROSTER)) in report.summary()
 
 
+def _retargeted_copy(rel: str, kit: bytes, shipped: bytes) -> bool:
+    """True when ``shipped`` is ``kit`` pointed at the release's repository, and nothing else."""
+    from b2bsm.links_cli import _settings_text, set_colab_cell
+
+    if rel == "b2bsm/links.py":
+        back = _settings_text(shipped.decode(), links.REPOSITORY, links.BRANCH, links.HUB_URL)
+        return back == kit.decode()
+    if rel.endswith(".ipynb"):
+        nb = json.loads(shipped)
+        set_colab_cell(nb, links.REPOSITORY, links.BRANCH)  # back to the kit's own repository
+        return nb == json.loads(kit)
+    return False
+
+
 def test_every_release_file_is_a_kit_copy_or_generated(built):
     """Copied files cannot carry the key; only the README and the hashed keys are new.
 
-    (A kit file edited after the release was made cannot be compared; it is skipped.)
+    The notebooks and ``b2bsm/links.py`` differ from the kit's only in the
+    repository they name (the release's own).  (A kit file edited after the
+    release was made cannot be compared; it is skipped.)
     """
     out, report = built
     generated = []
@@ -145,7 +161,11 @@ def test_every_release_file_is_a_kit_copy_or_generated(built):
             source = REPO_ROOT / rel
             if source.is_file() and source.stat().st_mtime > report.started:
                 continue
-            if not (source.is_file() and source.read_bytes() == path.read_bytes()):
+            if not source.is_file():
+                generated.append(rel.as_posix())
+                continue
+            kit, shipped = source.read_bytes(), path.read_bytes()
+            if kit != shipped and not _retargeted_copy(rel.as_posix(), kit, shipped):
                 generated.append(rel.as_posix())
     expected = {"README.md", *(f"{KEYS.as_posix()}/{s}.json" for s in SETS)}
     assert set(generated) == expected
@@ -168,6 +188,22 @@ def test_release_readme_links_only_what_the_release_holds(built):
         assert links.binder_url(lesson, repo=REPO) in text
         assert links.colab_url(lesson, repo=REPO) in text
     assert "make lab" in text and "pip install ." in text and 'STUDENT_ID = ""' in text
+
+
+def test_the_release_opens_on_colab_from_its_own_repository(built):
+    from b2bsm.links_cli import colab_paths, read_notebook
+
+    out, _ = built
+    notebooks = colab_paths(out)
+    assert {p.parent.name for p in notebooks} == {"notebooks", "exercises"}
+    wanted = links.colab_setup_source(repo=REPO)
+    for path in notebooks:
+        code = [c for c in read_notebook(path)["cells"] if c["cell_type"] == "code"]
+        assert "".join(code[0]["source"]) == wanted, path.name
+    text = "\n".join(p.read_text(encoding="utf-8") for p in notebooks)
+    assert links.archive_url() not in text, "a release must not install the instructor's kit"
+    settings = (out / "b2bsm" / "links.py").read_text(encoding="utf-8")
+    assert f'REPOSITORY = "{REPO}"' in settings
 
 
 def test_release_refuses_its_own_kit_and_a_bad_repository(tmp_path):

@@ -1,15 +1,16 @@
-"""Give every lesson the Colab set-up cell for the repository in ``b2bsm.links``.
+"""Give every notebook students open the Colab set-up cell for the repository in ``b2bsm.links``.
 
 Usage (from the repository root)::
 
-    python tools/colab_cell.py                # insert or update the cell in notebooks/*.ipynb
-    python tools/colab_cell.py --check        # exit 1 if a lesson lacks the current cell
-    python tools/colab_cell.py exercises/02_survey_data_exercises.ipynb   # other notebooks
+    python tools/colab_cell.py                # lessons, exercise notebooks and masters
+    python tools/colab_cell.py --check        # exit 1 if a notebook lacks the current cell
+    python tools/colab_cell.py notebooks/01_b2b_vs_b2c.ipynb   # only these notebooks
 
 The cell (source: :func:`b2bsm.links.colab_setup_source`, tag ``colab-setup``)
-is the first code cell of a lesson.  On Google Colab it pip-installs the kit
-from the repository with ``--no-deps`` (Colab's own numpy, pandas, ipywidgets
-... stay as they are); anywhere else it does nothing.  A new cell goes just
+is the first code cell of a lesson, an exercise notebook and its master.  On
+Google Colab it pip-installs the kit from the repository with ``--no-deps``
+(Colab's own numpy, pandas, ipywidgets ... stay as they are); anywhere else it
+does nothing.  A new cell goes just
 before the first code cell; a notebook stored executed keeps consecutive
 execution counts (the cell counts as run: outside Colab it prints nothing).
 ``python -m b2bsm.links set OWNER/NAME`` runs the same update for a fork.
@@ -25,15 +26,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from b2bsm import links  # noqa: E402
-from b2bsm.links_cli import lesson_paths, update_colab_cells  # noqa: E402
+from b2bsm.links_cli import colab_paths, update_colab_cells  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="default: every notebook in notebooks/, exercises/, solutions/",
+    )
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
     args = parser.parse_args(argv)
-    paths = args.notebooks or lesson_paths(ROOT)
+    paths = args.notebooks or colab_paths(ROOT)
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
             parser.error(f"{path}: not a notebook")

@@ -240,6 +240,10 @@ def release(
         else:
             shutil.copy2(source, target)
         written.append(target)
+    if repo:  # Colab installs the kit from the release's own repository, never the key's
+        from b2bsm.links_cli import point_release_at
+
+        point_release_at(out, repo)
     write_keys(out / KEYS, sets, ids, progress=progress)
     readme = out / "README.md"
     readme.write_text(release_readme(out, repo, len(ids)), encoding="utf-8")
