@@ -79,9 +79,22 @@ def run_old(kit: Path, folder: Path, out: Path, jobs: int) -> tuple[float, float
     return time.monotonic() - start, _children_cpu() - cpu
 
 
-def run_new(folder: Path, out: Path, jobs: int, sandbox: str) -> tuple[float, float]:
+#: The "visible" mode: the sandboxed grader as it was before it hid the answer key (no probe,
+#: so the key modules stay in the sandbox and no grading key is written per submission).
+SHOW_KEY = (
+    "import b2bsm.grade.sandbox as S\n"
+    "_create = S.Sandbox.create.__func__\n"
+    "def _shown(cls, mode='auto', forbidden=(), set_ids=()):\n"
+    "    return _create(cls, mode, forbidden=forbidden)\n"
+    "S.Sandbox.create = classmethod(_shown)\n"
+)
+
+
+def run_new(
+    folder: Path, out: Path, jobs: int, sandbox: str, show_key: bool = False
+) -> tuple[float, float]:
     code = (
-        "import sys\n"
+        (SHOW_KEY if show_key else "") + "import sys\n"
         "from b2bsm.grade.grader import grade_folder\n"
         "grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), progress=False,\n"
         "             sandbox=sys.argv[4])\n"
@@ -118,13 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--modes",
         default="old,new",
-        help="what to time, in order: old, new (sandboxed), unsandboxed (the new grader with "
-        "--unsandboxed: its CPU column is complete, while bubblewrap reaps its sandbox's "
-        "processes itself, so their CPU time is missing from the sandboxed row)",
+        help="what to time, in order: old, new (sandboxed), visible (sandboxed, but with the "
+        "answer key left in the sandbox, as before it was hidden), unsandboxed (the new grader "
+        "with --unsandboxed: its CPU column is complete, while bubblewrap reaps its sandbox's "
+        "processes itself, so their CPU time is missing from the sandboxed rows)",
     )
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if "new" in modes and not shutil.which("bwrap"):
+    if {"new", "visible"} & set(modes) and not shutil.which("bwrap"):
         parser.error("bubblewrap is not installed: time --modes old,unsandboxed instead")
     with tempfile.TemporaryDirectory(prefix="b2bsm-bench-") as tmp:
         where = Path(tmp)
@@ -141,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
                 if which == "old":
                     wall, cpu = run_old(kit, where / "old-class", out, args.jobs)
                 else:
-                    sandbox = "auto" if which == "new" else "none"
-                    wall, cpu = run_new(where / "new-class", out, args.jobs, sandbox)
+                    sandbox = "none" if which == "unsandboxed" else "auto"
+                    wall, cpu = run_new(
+                        where / "new-class", out, args.jobs, sandbox, which == "visible"
+                    )
                 results[which].append((wall, cpu, full_marks(out)))
                 load.append(os.getloadavg()[0])
     print(f"{args.students} honest set-02 notebooks, --jobs {args.jobs}, {os.cpu_count()} CPUs")
@@ -153,11 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     labels = {
         "old": f"old ({args.ref})",
         "new": "new (sandboxed)",
+        "visible": "new (sandboxed, key left visible)",
         "unsandboxed": "new, unsandboxed",
     }
     for which in modes:
         for n, (wall, cpu, (good, total)) in enumerate(results[which], start=1):
-            shown = f"{cpu:.1f}" if which != "new" else f"({cpu:.1f})"
+            shown = f"({cpu:.1f})" if which in ("new", "visible") else f"{cpu:.1f}"
             print(f"| {labels[which]} | {n} | {wall:.1f} | {shown} | {good}/{total} |")
     return 0
 

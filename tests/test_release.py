@@ -14,13 +14,12 @@ import sys
 import textwrap
 import time
 
-import nbformat
 import pandas as pd
 import pytest
 
 from b2bsm import links
 from b2bsm._paths import REPO_ROOT
-from b2bsm.exercises.build import masters, question_drift, question_markdown, set_of
+from b2bsm.exercises.build import masters, question_drift, question_markdown
 from b2bsm.exercises.release import KEYS, ReleaseReport, release
 from b2bsm.exercises.session import Exercises, FullKey, known_sets
 
@@ -448,14 +447,6 @@ def test_master_and_exercise_words_come_from_the_set_module(path):
     )
     exercise = REPO_ROOT / "exercises" / path.name
     assert question_drift(exercise) == []
-
-
-@pytest.mark.parametrize("path", masters(), ids=lambda p: p.name)
-def test_the_first_code_cell_sets_the_student_id(path):
-    nb = nbformat.read(REPO_ROOT / "exercises" / path.name, as_version=4)
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    assert 'STUDENT_ID = ""' in first.source
-    assert f'start("{set_of(path)}", STUDENT_ID)' in first.source
 
 
 def test_question_markdown_names_points_precision_and_options():
