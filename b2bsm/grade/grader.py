@@ -393,15 +393,23 @@ def _stage(sub: Submission, work: Path) -> Path:
     return path
 
 
-def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits):
-    from b2bsm.grade.sandbox import write_grading_keys
+def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, lane=None):
+    """Run one submission; ``lane`` is ``(evaluator, n)``, where its grading key is built."""
+    from b2bsm.grade.sandbox import grading_key_text, write_grading_keys
 
     work.mkdir(mode=0o700)
     try:
         notebook = _stage(sub, work)
         keys = None
         if box.hides_key:  # the notebook sees its questions and parameters, never the answers
-            keys = write_grading_keys(work / "keys", [sub.set_id], sub.student)
+            make = None
+            if lane is not None:
+                evaluator, n = lane
+
+                def make(set_id, student):
+                    return evaluator.submit(n, grading_key_text, set_id, student).result()
+
+            keys = write_grading_keys(work / "keys", [sub.set_id], sub.student, make)
         return box.run(
             notebook, work, cell_timeout=cell_timeout, timeout=timeout, limits=limits, keys=keys
         )
@@ -546,9 +554,12 @@ def _grade_runs(runnable, work, rows, records, notes, bar):
     jobs = max(1, int(jobs))
     with ThreadPoolExecutor(max_workers=jobs) as runners:
         pending: dict[Future, tuple[str, Submission]] = {}
+        lanes = {}
         for n, sub in enumerate(runnable):
             own = root / f"s{n:05d}"
-            future = runners.submit(_run_one, sub, own, box, cell_timeout, timeout, limits)
+            lanes[id(sub)] = n
+            lane = (evaluator, n)
+            future = runners.submit(_run_one, sub, own, box, cell_timeout, timeout, limits, lane)
             pending[future] = ("run", sub)
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -574,7 +585,7 @@ def _grade_runs(runnable, work, rows, records, notes, bar):
                         None if state is None else state["worked_on"],
                         note,
                     )
-                    later = evaluator.submit(_evaluate_task, *args)
+                    later = evaluator.submit(lanes[id(sub)], _evaluate_task, *args)
                     pending[later] = ("grade", sub)
                     sub.notes.append(note)
                 else:
@@ -599,7 +610,7 @@ def _grade_runs(runnable, work, rows, records, notes, bar):
 
 
 class _InProcess:
-    """The evaluator for one job: the same interface as a process pool, run here."""
+    """The evaluator for one job: the interface of a process pool, run here."""
 
     def submit(self, fn, *args) -> Future:
         future: Future = Future()
@@ -613,17 +624,38 @@ class _InProcess:
         return None
 
 
-def _evaluator(jobs: int):
-    jobs = max(1, int(jobs))
-    if jobs < 2:
-        return _InProcess()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Lanes:
+    """The grader's own processes, which build grading keys and compute verdicts.
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(jobs):
-        pool.submit(_warm_up)
-    return pool
+    Submission ``n`` always goes to lane ``n % jobs``: its grading key (built
+    before its run) and its verdicts (after it) need the same dataset variant,
+    which that process then generates once and keeps in its cache.  No student
+    code ever runs in these processes.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        jobs = max(1, int(jobs))
+        if jobs < 2:
+            self._pools: list = [_InProcess()]
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        spawn = multiprocessing.get_context("spawn")
+        self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=spawn) for _ in range(jobs)]
+        for pool in self._pools:
+            pool.submit(_warm_up)
+
+    def submit(self, lane: int, fn, *args) -> Future:
+        return self._pools[lane % len(self._pools)].submit(fn, *args)
+
+    def shutdown(self, **kwargs) -> None:
+        for pool in self._pools:
+            pool.shutdown(**kwargs)
+
+
+def _evaluator(jobs: int) -> _Lanes:
+    return _Lanes(jobs)
 
 
 def grade_notebook(

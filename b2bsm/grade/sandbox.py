@@ -776,20 +776,27 @@ def _python_path() -> str | None:
     return None if kit_root in paths else kit_root
 
 
-def write_grading_keys(folder: Path, set_ids, student_id: str | None) -> Path:
+def grading_key_text(set_id: str, student_id: str | None) -> str:
+    """The grading key of a set for ``student_id`` as JSON text (see :func:`write_grading_keys`)."""
+    from b2bsm.exercises.keys import grading_key
+
+    key = grading_key(set_id, [] if student_id is None else [student_id])
+    return json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_grading_keys(folder: Path, set_ids, student_id: str | None, make=None) -> Path:
     """Write ``NN.json``, the grading key of each set for ``student_id``, into ``folder``.
 
     The sandbox shows ``folder`` (read-only) in place of the answer key; see
-    :func:`b2bsm.exercises.keys.grading_key`.
+    :func:`b2bsm.exercises.keys.grading_key`.  ``make(set_id, student_id)``
+    gives a key's text (default :func:`grading_key_text`; the grader builds it
+    in the process that later computes the same student's verdicts).
     """
-    from b2bsm.exercises.keys import grading_key
-
+    make = make or grading_key_text
     folder = Path(folder)
     folder.mkdir(mode=0o700, exist_ok=True)
     for set_id in set_ids:
-        key = grading_key(set_id, [] if student_id is None else [student_id])
-        text = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
-        (folder / f"{set_id}.json").write_text(text, encoding="utf-8")
+        (folder / f"{set_id}.json").write_text(make(set_id, student_id), encoding="utf-8")
     return folder
 
 
