@@ -1,6 +1,6 @@
 """Exercises with self-checks, built from solution masters, and the instructor's tools.
 
-Students (the first code cell of every exercise notebook)::
+Students (the set-up cell of every exercise notebook, after the one for Colab)::
 
     STUDENT_ID = ""  # your student id, e.g. "s1234567"
     ex = start("02", STUDENT_ID)   # your own dataset variant, the one you are graded on

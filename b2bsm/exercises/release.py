@@ -126,7 +126,7 @@ def release_readme(out: Path, repo: str | None, roster_size: int) -> str:
         "",
         "## Your student id",
         "",
-        "The first code cell of every exercise notebook reads",
+        "Near the top of every exercise notebook, the set-up cell reads",
         "",
         "```python",
         'STUDENT_ID = ""  # your student id, e.g. "s1234567"',

@@ -40,8 +40,9 @@ from b2bsm.grade.ids import normalise_id  # the one definition (NFKC, strip, cas
 
 #: The variable the first cell of every exercise notebook sets.
 STUDENT_ID_HELP = (
-    'set your id in the first code cell: STUDENT_ID = "s1234567" (your own student id, '
-    "in quotes), then run the notebook again from the top."
+    'set your id near the top of the notebook, where it says STUDENT_ID = "": '
+    'STUDENT_ID = "s1234567" (your own student id, in quotes), then run the notebook again '
+    "from the top."
 )
 GENERIC_HINT = "Re-read the question and check each step of your calculation."
 KEYS_DIR = Path(__file__).resolve().parent / "_keys"
