@@ -189,17 +189,23 @@ def _rss(pids: list[int]) -> int:
     return total
 
 
-def _with_token(token: str) -> list[int]:
-    needle = f"{TOKEN_ENV}={token}".encode()
+def _pids_with(proc_file: str, needle: bytes) -> list[int]:
+    """Pids of other processes whose ``/proc/<pid>/<proc_file>`` contains ``needle``."""
     found = []
     for pid in _pids():
+        if pid == os.getpid():
+            continue
         try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
+            with open(f"/proc/{pid}/{proc_file}", "rb") as fh:
                 if needle in fh.read():
                     found.append(pid)
         except OSError:
             continue
     return found
+
+
+def _with_token(token: str) -> list[int]:
+    return _pids_with("environ", f"{TOKEN_ENV}={token}".encode())
 
 
 def _descendants(root: int) -> list[int]:
@@ -235,18 +241,7 @@ def leftover_processes(marker: str) -> list[int]:
     >>> leftover_processes("no process has this marker 7d1c0e")
     []
     """
-    needle = marker.encode()
-    found = []
-    for pid in _pids():
-        if pid == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                if needle in fh.read():
-                    found.append(pid)
-        except OSError:
-            continue
-    return found
+    return _pids_with("cmdline", marker.encode())
 
 
 # --------------------------------------------------------------------------
