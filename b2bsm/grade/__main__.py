@@ -150,7 +150,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--exports", type=Path, help="folder for exports (default: exports/ beside --out)"
     )
-    p.add_argument("--canvas-ids", help="Canvas assignment ids per set, e.g. 02=1234,03=1240")
+    _canvas_ids_arg(p)
     p.add_argument("--fresh", action="store_true", help="start a new gradebook instead of adding")
     p.add_argument("--unsandboxed", action="store_true", help="run notebooks without a sandbox")
     p.add_argument("--set", dest="set_id", help="exercise set if a notebook lost its metadata")
@@ -283,6 +283,10 @@ def _grade(argv: list[str]) -> int:
 # ---------------------------------------------------------------------------
 # export, merge, feedback
 # ---------------------------------------------------------------------------
+def _canvas_ids_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--canvas-ids", help="Canvas assignment ids per set, e.g. 02=1234,03=1240")
+
+
 def _gradebook_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gradebook", type=Path, default=Path("grades.csv"), help="the long gradebook")
     p.add_argument(
@@ -299,7 +303,7 @@ def _export(argv: list[str]) -> int:
         description="Write the wide, Canvas and Moodle files and the marking sheets again.",
     )
     _gradebook_args(p)
-    p.add_argument("--canvas-ids", help="Canvas assignment ids per set, e.g. 02=1234,03=1240")
+    _canvas_ids_arg(p)
     args = p.parse_args(argv)
     from b2bsm.grade.exports import GradebookError, default_exports_dir
     from b2bsm.grade.roster import RosterError
@@ -320,7 +324,7 @@ def _merge(argv: list[str]) -> int:
     )
     p.add_argument("marked", type=Path, nargs="+", help="marked sheet(s), e.g. marking/02_q6.csv")
     _gradebook_args(p)
-    p.add_argument("--canvas-ids", help="Canvas assignment ids per set, e.g. 02=1234,03=1240")
+    _canvas_ids_arg(p)
     args = p.parse_args(argv)
     from b2bsm.grade.exports import GradebookError, default_exports_dir
     from b2bsm.grade.handmark import MarkingError, merge_marks
