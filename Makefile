@@ -87,12 +87,12 @@ format: $(VENV)/.installed-test
 test: test-main test-pythons
 
 # Unit tests, notebooks and the website build in parallel (tests that share an expensive
-# fixture run on one worker: --dist loadgroup); then the real-browser tests (JupyterLab and
+# fixture run on one worker: --dist loadfile); then the real-browser tests (JupyterLab and
 # the built website in Chromium) on their own, so that Chromium does not compete with the
 # nbval kernels for CPU.
 test-main: lint
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # The compatibility tier under each other supported Python: every notebook, the doctests
@@ -111,11 +111,11 @@ test-pythons: $(VENV)/.installed-test
 		echo "== Python $$($$python -c 'import platform; print(platform.python_version())') ($$venv): $$marks"; \
 		if [ ! -x $$venv/bin/python ] || [ pyproject.toml -nt $$venv/.installed ] \
 				|| [ requirements/lock-py$$version.txt -nt $$venv/.installed ]; then \
-			$$python -m venv --without-pip $$venv && \
+			$$python -m venv $$venv && \
 			$(UV_INSTALL) $$venv/bin/python -e ".[$$extra]" -c requirements/lock-py$$version.txt && \
 			touch $$venv/.installed || { status=1; ran="$$ran $$version:install-failed"; continue; }; \
 		fi; \
-		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadgroup -q -m "$$marks" $(PYTEST_ARGS); then \
+		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadfile -q -m "$$marks" $(PYTEST_ARGS); then \
 			ran="$$ran $$version:passed"; \
 		else \
 			status=1; ran="$$ran $$version:FAILED"; \
@@ -128,7 +128,7 @@ test-pythons: $(VENV)/.installed-test
 # this branch left main; uncommitted and new files included), the fast tests that read
 # stored notebooks, and the figure-meaning tests of the changed lessons (tools/changed.py).
 check: lint
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup $$($(PY) tools/changed.py notebooks --base $(BASE)) \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $$($(PY) tools/changed.py notebooks --base $(BASE)) \
 		$$($(PY) tools/changed.py tests) $(PYTEST_ARGS)
 	@keys="$$($(PY) tools/changed.py keyword --base $(BASE))"; \
 	if [ -n "$$keys" ]; then $(PY) -m pytest -n $(JOBS) tests/test_lesson_meaning.py -k "$$keys" $(PYTEST_ARGS); fi
@@ -136,7 +136,7 @@ check: lint
 # Before a release: every sweep at full size (1,000 random student ids per set, ...) on
 # this Python, the browser tests, then every test under every other Python (TIER=full).
 test-full: lint
-	B2BSM_FULL=1 $(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	B2BSM_FULL=1 $(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 	$(MAKE) test-pythons TIER=full
 
@@ -144,10 +144,10 @@ test-full: lint
 # new numpy or pandas is met here before students meet it. Refreshes build/venv-latest.
 test-latest: $(PY)
 	rm -rf build/venv-latest
-	$(PYTHON) -m venv --without-pip build/venv-latest
+	$(PYTHON) -m venv build/venv-latest
 	$(UV_INSTALL) build/venv-latest/bin/python --refresh --upgrade -e '.[test]'
 	build/venv-latest/bin/python -c 'import numpy, pandas, scipy, statsmodels, matplotlib as m; print("newest:", "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__, "statsmodels", statsmodels.__version__, "matplotlib", m.__version__)'
-	build/venv-latest/bin/python -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	build/venv-latest/bin/python -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 
 # Re-resolve the tested versions for every supported Python (requirements/lock-py3.X.txt)
 # and copy them into environment.yml (Binder). Run it, run make test, commit both.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,6 +172,46 @@ COMPAT_FILES = {
 def sweep_size(fast: int, full: int) -> int:
     """How many cases a sweep tries: ``fast`` in ``make test``, ``full`` in ``make test-full``."""
     return full if FULL else fast
+
+
+#: Files whose tests ``make test`` spreads over both workers, in two parts by the exercise
+#: set they test (the survey sets 02-05 share their generated datasets, so they stay
+#: together). Every other file, and every notebook (its cells share one kernel), runs whole
+#: on one worker, as ``--dist loadfile`` does.
+SPLIT_BY_SET = ("tests/test_checking_policy.py",)
+_SET_PARAM = re.compile(r"\[(\d\d)(?:-|\])")
+
+
+def scheduling_scope(nodeid: str) -> str:
+    """The unit ``make test`` sends to one worker: a test's file, or a part of a split file.
+
+    >>> scheduling_scope("tests/test_checking_policy.py::test_x[04-q3]")
+    'tests/test_checking_policy.py:survey'
+    >>> scheduling_scope("notebooks/02_survey_data.ipynb::Cell 3")
+    'notebooks/02_survey_data.ipynb'
+    """
+    path = nodeid.split("::", 1)[0]
+    found = _SET_PARAM.search(nodeid)
+    if path in SPLIT_BY_SET and found:
+        return f"{path}:{'survey' if found.group(1) in ('02', '03', '04', '05') else 'other'}"
+    return path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the files of SPLIT_BY_SET split in two parts.
+
+    (A scheduler rather than ``xdist_group`` marks: pytest 9.2 ignores the node-id suffix
+    that ``--dist loadgroup`` relies on, pytest-dev/pytest-xdist#1386.)
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scheduling_scope(nodeid)
+
+    return FileScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -13,7 +13,7 @@ What it measures:
    kernel from its own folder, in seconds and as a ratio to the floor
    (budget: 4x);
 3. the non-browser test suite's wall time, as ``make test`` runs it
-   (``pytest -n 2 --dist loadgroup -m "not browser"``; budget: 5 minutes);
+   (``pytest -n 2 --dist loadfile -m "not browser"``; budget: 5 minutes);
 4. the CPU seconds ``import b2bsm, b2bsm.data`` adds to ``import numpy, pandas``,
    both timed in the same fresh interpreter (median of 7; budget: under 0.2 s);
 5. the course website's build (``tools/build_site.py``: staging and Jupyter
@@ -120,7 +120,7 @@ def suite_seconds() -> tuple[float, int]:
         "-n",
         "2",
         "--dist",
-        "loadgroup",
+        "loadfile",
         "-m",
         "not browser",
         "-q",
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         results["suite_wall_s"], results["suite_exit"] = wall, code
         verdict = "within" if wall <= SUITE_BUDGET_S else "OVER"
         print(
-            f"\ntest suite (pytest -n 2 --dist loadgroup -m 'not browser'): {wall:.0f} s, "
+            f"\ntest suite (pytest -n 2 --dist loadfile -m 'not browser'): {wall:.0f} s, "
             f"exit {code} ({verdict} the {SUITE_BUDGET_S:.0f} s budget)"
         )
 
