@@ -93,7 +93,7 @@ test: test-main test-pythons
 test-main: lint
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m browser $(PYTEST_ARGS)
 
 # The compatibility tier under each other supported Python: every notebook, the doctests
 # and the I/O and sandbox paths (tests marked `compat`, see conftest.py), in a slim
@@ -137,7 +137,7 @@ check: lint
 # this Python, the browser tests, then every test under every other Python (TIER=full).
 test-full: lint
 	B2BSM_FULL=1 $(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m browser $(PYTEST_ARGS)
 	$(MAKE) test-pythons TIER=full
 
 # Drift: the suite against the newest versions the registries offer (no lock), so that a
