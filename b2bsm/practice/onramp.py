@@ -27,7 +27,7 @@ def _medium_and_turnover(df, how="and"):
     return int((medium & turnover if how == "and" else medium | turnover).sum())
 
 
-# --------------------------------------------------------------------------- p3
+# --------------------------------------------------------------------------- p4
 def _small_internal(df, level=3, scale=100.0):
     small = df[df["size"] == SMALL]
     return scale / 100 * pct(at_least(small, "use_internal", level))
@@ -81,7 +81,7 @@ QUESTIONS = [
         ),
     ),
     Question(
-        id="p3",
+        id="p4",
         kind="number",
         prompt="What percentage of the **small** firms (fewer than 50 employees) use social "
         "media internally **at least moderately** (column `use_internal`)?",
@@ -116,7 +116,7 @@ QUESTIONS = [
         ),
     ),
     Question(
-        id="p4",
+        id="p3",
         kind="choice",
         prompt="You store three answers as `pd.Categorical(['low', 'high', 'medium'], "
         "ordered=True)`, **without** `categories=`. In which order does pandas put them?",
