@@ -181,3 +181,24 @@ def test_the_structure_checks_can_fail():
     ]
     found = " | ".join(practice_problems(nb))
     assert "unanswered" in found and "p9 is not a question" in found and "<details>" in found
+
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+GLOSSARY_LINK = re.compile(r"glossary\.md#([\w-]+)")
+
+
+def missing_glossary_anchors(text: str, glossary: str) -> list[str]:
+    """Anchors linked as ``glossary.md#anchor`` that the glossary does not define."""
+    defined = set(re.findall(r'<a id="([\w-]+)"></a>', glossary))
+    return sorted({a for a in GLOSSARY_LINK.findall(text) if a not in defined})
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_glossary_links_resolve(path):
+    text = "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
+    glossary = GLOSSARY.read_text(encoding="utf-8")
+    assert missing_glossary_anchors(text, glossary) == [], "add the term to docs/glossary.md"
+
+
+def test_glossary_check_can_fail():
+    assert missing_glossary_anchors("see [x](glossary.md#nope)", '<a id="yes"></a>') == ["nope"]
