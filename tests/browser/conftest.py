@@ -143,6 +143,8 @@ def browser(jupyter_server, chromium):
 # --------------------------------------------------------------------------
 #: A hub address for the website's JupyterHub buttons (the tests check the links, never visit).
 SITE_HUB = "https://hub.example.edu"
+#: Where the website links the in-browser edition (relative: ``make site-with-lite`` puts it there).
+SITE_LITE = "lite/"
 
 
 @pytest.fixture(scope="session")
@@ -153,11 +155,17 @@ def built_site(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
-    build_site.stage(work / "book", hub=SITE_HUB)
+    build_site.stage(work / "book", hub=SITE_HUB, lite=SITE_LITE)
     out = build_site.build(work / "book", work / "html")
     seconds = time.perf_counter() - start
     print(f"website built in {seconds:.1f} s: {out}")
-    return {"html": out, "book": work / "book", "seconds": seconds, "hub": SITE_HUB}
+    return {
+        "html": out,
+        "book": work / "book",
+        "seconds": seconds,
+        "hub": SITE_HUB,
+        "lite": SITE_LITE,
+    }
 
 
 @pytest.fixture(scope="session")
