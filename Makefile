@@ -119,3 +119,29 @@ data: $(VENV)/.installed-lab
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info \
 		$(SITE_OUT) site/_build
+
+# ----------------------------------------------------------------------------------------
+# The in-browser edition (JupyterLite + Pyodide) and the hub recipe
+# ----------------------------------------------------------------------------------------
+LITE_OUT ?= _lite
+LITE_WHEELS := build/lite-wheels
+
+.PHONY: lite site-lite
+
+$(VENV)/.installed-lite: pyproject.toml lite/pyodide.toml | $(VENV)/.installed-test
+	$(PY) -m pip install $(PIP_QUIET) -e '.[lite]'
+	@touch $@
+
+# The pinned pure wheels Pyodide lacks: from PyPI (pip), once; the build itself is offline.
+$(LITE_WHEELS)/.fetched: lite/pyodide.toml | $(VENV)/.installed-lite
+	$(PY) tools/build_lite.py --fetch-wheels --wheels $(LITE_WHEELS)
+	@touch $@
+
+# The in-browser edition into $(LITE_OUT)/ (serve it with any static file server).
+lite: $(VENV)/.installed-lite $(LITE_WHEELS)/.fetched
+	$(PY) tools/build_lite.py --out $(LITE_OUT) --wheels $(LITE_WHEELS)
+
+# The website with the in-browser edition inside it ($(SITE_OUT)/lite/), linked from every lesson.
+site-lite: $(VENV)/.installed-lite $(LITE_WHEELS)/.fetched
+	$(PY) tools/build_site.py --out $(SITE_OUT) --lite lite/ $(if $(HUB_URL),--hub $(HUB_URL),)
+	$(PY) tools/build_lite.py --out $(SITE_OUT)/lite --wheels $(LITE_WHEELS)

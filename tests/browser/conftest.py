@@ -8,6 +8,7 @@ port with a random token.  Chromium is Debian's (``/usr/bin/chromium``, which
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 import urllib.request
 from pathlib import Path
 
@@ -180,6 +182,60 @@ def site_server(built_site):
             pass
 
     handler = functools.partial(Quiet, directory=str(built_site["html"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------
+# The in-browser edition: built once per session, served on the loopback only
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def built_lite(tmp_path_factory):
+    """The in-browser edition as `make lite` builds it (skipped without the lite tools)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_lite
+
+    pins = build_lite.read_pins()
+    try:
+        build_lite.check_tools(pins)
+        build_lite.pinned_wheels(pins, build_lite.WHEELS)
+    except build_lite.LiteError as exc:
+        pytest.skip(f"in-browser edition not buildable here: {exc}")
+    out = tmp_path_factory.mktemp("lite") / "site"
+    return build_lite.build(out)
+
+
+@pytest.fixture(scope="session")
+def lite_server(built_lite):
+    """A static file server for the edition (WebAssembly and modules with their MIME types)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        extensions_map: typing.ClassVar[dict[str, str]] = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".js": "text/javascript",
+            ".mjs": "text/javascript",
+            ".wasm": "application/wasm",
+            ".json": "application/json",
+        }
+
+        def log_message(self, *args):
+            pass
+
+        def handle(self):
+            # the browser may close a connection mid-file when it leaves the page
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
+
+    handler = functools.partial(Quiet, directory=str(built_lite["out"]))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
