@@ -1,13 +1,14 @@
 """The hub recipe: a Zero to JupyterHub configuration for a class, pinned to one commit.
 
-Usage (from the root of the checkout the hub serves: a student release's repository)::
+Usage (from the kit; the hub serves a student release's repository, checked out
+beside it)::
 
-    python tools/hub_recipe.py --image ghcr.io/acme/course-hub > config.yaml
-    python tools/hub_recipe.py --image ghcr.io/acme/course-hub --commit HASH --out config.yaml
+    python tools/hub_recipe.py --image ghcr.io/acme/course-hub --checkout ../course-2026 \
+        --repo acme/course-2026 --hub https://hub.example.edu --out config.yaml
 
 It writes the Helm values of the ``jupyterhub`` chart for a class: the
-single-user image built by ``hub/Dockerfile``, **tagged with the commit** of
-this checkout (the kit inside the image is that commit's), the nbgitpuller
+single-user image built by ``hub/Dockerfile`` from the checkout, **tagged with
+its commit** (the kit inside the image is that commit's), the nbgitpuller
 start link for the same repository and branch (``b2bsm.links``), and the
 sizing the kit assumes for a class (see the comments it writes).  It also
 prints, on stderr, the ``docker build`` command that makes the image.
@@ -22,6 +23,7 @@ file for the kit's own repository.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -52,9 +54,12 @@ def head_commit(root: Path = ROOT) -> str:
     return proc.stdout.strip()
 
 
-def build_command(image: str, commit: str) -> str:
+def build_command(image: str, commit: str, context: str = ".") -> str:
+    """``docker build`` of the image, run from the kit's folder: its Dockerfile, the files of
+    the checkout at ``context``."""
     return (
-        f"docker build -f hub/Dockerfile --build-arg KIT_COMMIT={commit} -t {image}:{commit[:12]} ."
+        f"docker build -f hub/Dockerfile --build-arg KIT_COMMIT={commit} "
+        f"-t {image}:{commit[:12]} {context}"
     )
 
 
@@ -64,8 +69,12 @@ def render_config(
     repo: str | None = None,
     branch: str | None = None,
     hub: str | None = None,
+    context: str = ".",
 ) -> str:
-    """The Zero to JupyterHub values (YAML text, with comments) for one class."""
+    """The Zero to JupyterHub values (YAML text, with comments) for one class.
+
+    ``context`` is the checkout the image is built from (the ``docker build`` context).
+    """
     if not _COMMIT.match(commit):
         raise ValueError(f"commit must be a full 40-character git hash; got {commit!r}")
     if not re.match(r"^[a-z0-9][a-z0-9./_-]*$", image):
@@ -85,7 +94,7 @@ def render_config(
 # opens the first lesson; later clicks merge new commits without overwriting their work):
 #   {start}
 # Image: built by hub/Dockerfile from commit {commit}
-#   {build_command(image, commit)}
+#   {build_command(image, commit, context)}
 # Rebuild the image and render this file again whenever branch {branch} moves, so the kit
 # inside the image and the notebooks nbgitpuller pulls stay on the same commit.
 singleuser:
@@ -136,12 +145,19 @@ hub:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Zero to JupyterHub values for a class.")
     parser.add_argument("--image", required=True, help="registry path of the single-user image")
-    parser.add_argument("--commit", help="commit the image is built from (default: HEAD)")
+    parser.add_argument(
+        "--checkout", type=Path, default=ROOT, help="the repository the hub serves (default: .)"
+    )
+    parser.add_argument("--commit", help="commit the image is built from (default: its HEAD)")
+    parser.add_argument("--repo", help=f"its GitHub OWNER/NAME (default {links.REPOSITORY})")
+    parser.add_argument("--branch", help=f"the branch the links pull (default {links.BRANCH})")
+    parser.add_argument("--hub", help="the hub's address (default b2bsm.links.HUB_URL)")
     parser.add_argument("--out", type=Path, help="write here (default: stdout)")
     args = parser.parse_args(argv)
+    context = os.path.relpath(args.checkout.resolve(), ROOT)
     try:
-        commit = args.commit or head_commit()
-        text = render_config(args.image, commit)
+        commit = args.commit or head_commit(args.checkout)
+        text = render_config(args.image, commit, args.repo, args.branch, args.hub, context)
     except ValueError as exc:
         print(f"hub recipe: {exc}", file=sys.stderr)
         return 1
@@ -149,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    print(f"build the image with:\n  {build_command(args.image, commit)}", file=sys.stderr)
+    command = build_command(args.image, commit, context)
+    print(f"build the image, from {ROOT}, with:\n  {command}", file=sys.stderr)
     return 0
 
 
