@@ -88,6 +88,17 @@ def test_installed_kernel_loads_the_pinned_pyodide():
         build_lite.check_tools(wrong)
 
 
+def test_pinned_wheels_are_found_by_absolute_path_from_a_relative_folder(tmp_path, monkeypatch):
+    """`make lite` passes build/lite-wheels; jupyter lite build runs in another folder."""
+    folder = tmp_path / "build" / "lite-wheels"
+    folder.mkdir(parents=True)
+    for name, version in PINS["wheels"].items():
+        (folder / f"{build_lite.wheel_name(name)}-{version}-py3-none-any.whl").touch()
+    monkeypatch.chdir(tmp_path)
+    found = build_lite.pinned_wheels(PINS, Path("build/lite-wheels"))
+    assert len(found) == len(PINS["wheels"]) and all(p.is_absolute() for p in found)
+
+
 def test_missing_wheels_name_the_command_that_fetches_them(tmp_path):
     with pytest.raises(build_lite.LiteError, match="--fetch-wheels"):
         build_lite.pinned_wheels(PINS, tmp_path)

@@ -158,6 +158,7 @@ def wheel_name(name: str) -> str:
 def pinned_wheels(pins: dict, folder: Path) -> list[Path]:
     """The pinned pure wheels in ``folder``; a missing one stops the build with the fix."""
     found, missing = [], []
+    folder = Path(folder).resolve()  # the build runs in another folder
     for name, version in pins["wheels"].items():
         hits = sorted(folder.glob(f"{wheel_name(name)}-{version}-*none-any.whl"))
         (found.append(hits[0]) if hits else missing.append(f"{name}=={version}"))
