@@ -211,12 +211,14 @@ def built_lite(tmp_path_factory):
     return build_lite.build(out)
 
 
-@pytest.fixture(scope="session")
-def lite_server(built_lite):
-    """A static file server for the edition (WebAssembly and modules with their MIME types)."""
+def _static_server(root: Path, mounts: dict[str, Path] | None = None):
+    """A static file server on 127.0.0.1 for ``root``; ``mounts`` serve other folders under
+    a prefix (``{"lite": path}``: /lite/... from ``path``), as a published site would."""
     import functools
     import http.server
     import threading
+
+    mounts = mounts or {}
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         extensions_map: typing.ClassVar[dict[str, str]] = {
@@ -235,10 +237,38 @@ def lite_server(built_lite):
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 super().handle()
 
-    handler = functools.partial(Quiet, directory=str(built_lite["out"]))
+        def translate_path(self, path):
+            for prefix, folder in mounts.items():
+                if path.startswith(f"/{prefix}/"):
+                    inner = Quiet.__new__(Quiet)
+                    inner.directory = str(folder)
+                    return http.server.SimpleHTTPRequestHandler.translate_path(
+                        inner, path[len(prefix) + 1 :]
+                    )
+            return super().translate_path(path)
+
+    handler = functools.partial(Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def lite_server(built_lite):
+    """The edition alone, served on the loopback (WebAssembly and modules with MIME types)."""
+    server = _static_server(built_lite["out"])
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_with_lite_server(built_site, built_lite):
+    """The website with the edition at lite/, as `make site-lite` publishes them."""
+    server = _static_server(built_site["html"], {built_site["lite"].strip("/"): built_lite["out"]})
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

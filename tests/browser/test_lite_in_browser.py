@@ -42,12 +42,13 @@ def test_lesson_opens_in_the_edition_from_the_website_link(
     try:
         lesson = "notebooks/02_survey_data.ipynb"
         page.goto(links.lite_url(f"{lite_server}/", lesson))
-        listing = page.locator(".jp-DirListing-item")
-        listing.first.wait_for(timeout=120_000)
-        names = {t.strip() for t in listing.all_inner_texts()}
-        assert {p.name for p in LESSONS} <= {n.split("\n")[0] for n in names}, names
         first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
         first.wait_for(timeout=120_000)
+        # the file browser follows the opened lesson into notebooks/ and lists them all
+        listing = page.locator(".jp-DirListing-item")
+        listing.filter(has_text=LESSONS[-1].name).wait_for(timeout=60_000)
+        names = {t.strip().split("\n")[0] for t in listing.all_inner_texts()}
+        assert {p.name for p in LESSONS} <= names, names
         first_code = first.locator(".jp-InputArea-editor").inner_text()
         assert "piplite.install" in first_code and "emscripten" in first_code
         tab = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
@@ -65,5 +66,25 @@ def test_lesson_opens_in_the_edition_from_the_website_link(
         # nothing but the Pyodide runtime may be asked of another host
         others = [u for u in blocked if not u.startswith(kernel["pyodideUrl"].rsplit("/", 1)[0])]
         assert others == [], f"the edition tried to load from other hosts: {others}"
+    finally:
+        context.close()
+
+
+def test_a_lesson_page_opens_its_lesson_in_the_edition(chromium, site_with_lite_server):
+    """The website's rocket menu, *In your browser*: JupyterLite opens that same lesson."""
+    base = site_with_lite_server
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/notebooks/04_use_and_potential.html")
+        page.locator(".dropdown-launch-buttons button.dropdown-toggle").click()
+        with context.expect_page() as opened:
+            page.get_by_text("In your browser").click()
+        lab = opened.value
+        lab.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=120_000)
+        assert lab.url.startswith(f"{base}/lite/lab/")
+        tab = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
+        assert lab.locator(tab).all_inner_texts() == ["04_use_and_potential.ipynb"]
     finally:
         context.close()
