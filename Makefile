@@ -19,6 +19,9 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # The website's JupyterHub button (nbgitpuller); empty: b2bsm.links.HUB_URL (none if unset).
 HUB_URL ?=
 SITE_OUT ?= _site
+LITE_OUT ?= _lite
+# Pure wheels the in-browser edition serves (fetched once from PyPI; the build is offline).
+LITE_WHEELS := build/lite-wheels
 # Other supported Pythons (3.12, 3.13, ... from pyproject's classifiers) found on this machine;
 # `make test PYTHONS=` skips them. Each gets its own environment under build/.
 PYTHONS ?= $(shell $(PYTHON) tools/pythons.py --others 2>/dev/null)
@@ -42,6 +45,8 @@ help:
 	@echo "make test-latest  the suite against the newest versions the registries offer"
 	@echo "make lock       re-resolve requirements/lock-py3.X.txt and environment.yml's pins"
 	@echo "make site       build the course website into $(SITE_OUT)/ (offline, from stored outputs)"
+	@echo "make lite       build the in-browser edition (JupyterLite) into $(LITE_OUT)/"
+	@echo "make site-lite  the website with the in-browser edition inside it (what to publish)"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ in place"
 	@echo "make exercises  rebuild exercises/ from the solution masters"
 	@echo "make data       regenerate data/ (byte-identical for the default seeds)"
@@ -90,7 +95,7 @@ test: test-main test-pythons
 # fixture run on one worker: --dist loadfile); then the real-browser tests (JupyterLab and
 # the built website in Chromium) on their own, so that Chromium does not compete with the
 # nbval kernels for CPU.
-test-main: lint
+test-main: lint $(LITE_WHEELS)/.fetched
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m browser $(PYTEST_ARGS)
@@ -170,3 +175,22 @@ data: $(VENV)/.installed-lab
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info \
 		$(SITE_OUT) site/_build
+
+# ----------------------------------------------------------------------------------------
+# The in-browser edition (JupyterLite + Pyodide) and the hub recipe
+# ----------------------------------------------------------------------------------------
+.PHONY: lite site-lite
+
+# The pinned pure wheels Pyodide lacks: from PyPI (pip), once; the build itself is offline.
+$(LITE_WHEELS)/.fetched: lite/pyodide.toml | $(VENV)/.installed-test
+	$(PY) tools/build_lite.py --fetch-wheels --wheels $(LITE_WHEELS)
+	@touch $@
+
+# The in-browser edition into $(LITE_OUT)/ (serve it with any static file server).
+lite: $(VENV)/.installed-test $(LITE_WHEELS)/.fetched
+	$(PY) tools/build_lite.py --out $(LITE_OUT) --wheels $(LITE_WHEELS)
+
+# The website with the in-browser edition inside it ($(SITE_OUT)/lite/), linked from every lesson.
+site-lite: $(VENV)/.installed-test $(LITE_WHEELS)/.fetched
+	$(PY) tools/build_site.py --out $(SITE_OUT) --lite lite/ $(if $(HUB_URL),--hub $(HUB_URL),)
+	$(PY) tools/build_lite.py --out $(SITE_OUT)/lite --wheels $(LITE_WHEELS)

@@ -62,7 +62,18 @@ def colab_url(path: str, repo: str | None = None, branch: str | None = None) -> 
 def hub_url(
     path: str, hub: str | None = None, repo: str | None = None, branch: str | None = None
 ) -> str | None:
-    """An nbgitpuller link: the hub clones the repository and opens ``path`` (None: no hub)."""
+    """An nbgitpuller link: the hub clones the repository and opens ``path`` (None: no hub).
+
+    The query follows nbgitpuller's documented options: ``repo``, ``branch`` and
+    ``urlpath``, which names the clone's folder (the repository's name) and, for
+    JupyterLab, ends in ``?autodecode`` (encoded), so JupyterLab opens the file
+    without asking for a workspace name.
+
+    Examples
+    --------
+    >>> hub_url("notebooks/02_survey_data.ipynb", hub="https://hub.acme.edu", repo="acme/course")
+    'https://hub.acme.edu/hub/user-redirect/git-pull?repo=https%3A//github.com/acme/course&branch=main&urlpath=lab/tree/course/notebooks/02_survey_data.ipynb%3Fautodecode'
+    """
     hub = HUB_URL if hub is None else hub
     if not hub:
         return None
@@ -72,12 +83,26 @@ def hub_url(
         {
             "repo": f"https://github.com/{repo}",
             "branch": branch or BRANCH,
-            "urlpath": f"lab/tree/{name}/{path}",
+            "urlpath": f"lab/tree/{name}/{path}?autodecode",
         },
         quote_via=quote,
         safe="/",
     )
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def lite_url(lite: str, path: str = "") -> str:
+    """``path`` opened in the in-browser edition (JupyterLite, ``make lite``) rooted at ``lite``.
+
+    ``lite`` is the edition's address, absolute or relative to the page that links it.
+
+    Examples
+    --------
+    >>> lite_url("https://acme.github.io/course/lite/", "notebooks/02_survey_data.ipynb")
+    'https://acme.github.io/course/lite/lab/index.html?path=notebooks/02_survey_data.ipynb'
+    """
+    root = lite if lite.endswith("/") else lite + "/"
+    return f"{root}lab/index.html" + (f"?path={quote(path, safe='/')}" if path else "")
 
 
 def archive_url(repo: str | None = None, branch: str | None = None) -> str:

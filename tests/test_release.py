@@ -186,7 +186,7 @@ def test_release_readme_links_only_what_the_release_holds(built):
     if (out / lesson).is_file():
         assert links.binder_url(lesson, repo=REPO) in text
         assert links.colab_url(lesson, repo=REPO) in text
-    assert "make lab" in text and "pip install ." in text and 'STUDENT_ID = ""' in text
+    assert "make lab" in text and "pip install '.[lab]'" in text and 'STUDENT_ID = ""' in text
 
 
 def test_the_release_opens_on_colab_from_its_own_repository(built):

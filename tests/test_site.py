@@ -8,7 +8,9 @@ small book that proves the build fails on a Sphinx warning (marked ``site``).
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import build_site  # noqa: E402
+import launch_links  # noqa: E402
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WIDGET_VIEW = build_site.WIDGET_VIEW
@@ -148,10 +151,67 @@ def test_site_config_comes_from_the_link_settings(repo):
     assert (sphinx["b2bsm_repository"], sphinx["b2bsm_branch"]) == (repo, "spring")
     assert sphinx["b2bsm_hub"] == "https://hub.acme.edu"
     assert config["execute"]["execute_notebooks"] == "off", "the site never re-executes"
-    subs = config["parse"]["myst_substitutions"]
+    assert config["html"]["use_edit_page_button"] and config["html"]["use_issues_button"]
+    values = build_site.page_links(repo, "spring", "https://hub.acme.edu")
     start = "notebooks/00_start_here.ipynb"
-    assert links.binder_url(start, repo, "spring") in subs["binder_link"]
-    assert links.hub_url(start, "https://hub.acme.edu", repo, "spring") in subs["hub_link"]
+    assert links.binder_url(start, repo, "spring") in values["binder_link"]
+    assert links.hub_url(start, "https://hub.acme.edu", repo, "spring") in values["hub_link"]
+
+
+def _launch_urls(markdown: str) -> list[str]:
+    found = re.findall(r"\]\(([^)\s]+)\)", markdown)
+    found += [html.unescape(u) for u in re.findall(r'<a href="([^"]+)"', markdown)]
+    return [u for u in found if launch_links.kind(u)]
+
+
+@pytest.mark.parametrize("hub", ["", "https://hub.acme.edu"])
+def test_home_page_launch_links_open_the_start_lesson(tmp_path, hub):
+    """The home page's links, as staged, parsed the way Binder and nbgitpuller parse them.
+
+    Regression: the hub link's ``&`` was escaped twice (nbgitpuller got ``amp;branch``).
+    """
+    build_site.stage(
+        tmp_path / "book", repo="acme-edu/b2bsm", branch="spring", hub=hub, lite="lite/"
+    )
+    index = (tmp_path / "book" / "index.md").read_text(encoding="utf-8")
+    assert "{{" not in index and "amp;" not in index
+    urls = _launch_urls(index)
+    kinds = sorted(launch_links.kind(u) for u in urls)
+    assert kinds == sorted(["binder", "lite", *(["hub"] if hub else [])])
+    for url in urls:
+        found = launch_links.problems(
+            url, repo="acme-edu/b2bsm", branch="spring", hub=hub or None, root=ROOT
+        )
+        assert found == [], (url, found)
+
+
+def test_link_check_catches_a_double_escaped_hub_link_and_a_wrong_path():
+    good = links.hub_url("notebooks/00_start_here.ipynb", hub="https://hub.acme.edu")
+    assert (
+        launch_links.problems(good, repo=links.REPOSITORY, hub="https://hub.acme.edu", root=ROOT)
+        == []
+    )
+    doubled = good.replace("&", "&amp;")
+    found = launch_links.problems(doubled, repo=links.REPOSITORY, root=ROOT)
+    assert "nbgitpuller: unknown parameter 'amp;branch' (an '&' escaped twice?)" in found
+    assert "nbgitpuller: branch is None, not 'main'" in found
+    missing = links.hub_url("notebooks/99_nothing.ipynb", hub="https://hub.acme.edu")
+    assert launch_links.problems(missing, repo=links.REPOSITORY, root=ROOT) == [
+        f"hub: opens notebooks/99_nothing.ipynb, which is not a file of {ROOT}"
+    ]
+    no_autodecode = good.replace("%3Fautodecode", "")
+    assert "autodecode" in launch_links.problems(no_autodecode, repo=links.REPOSITORY)[0]
+    other = links.binder_url("notebooks/00_start_here.ipynb", repo="someone/else")
+    assert launch_links.problems(other, repo=links.REPOSITORY)
+    lite = links.lite_url("lite/", "notebooks/00_start_here.ipynb")
+    assert launch_links.problems(lite, repo=links.REPOSITORY, root=ROOT) == []
+    assert launch_links.problems(lite + "&x=1", repo=links.REPOSITORY)
+
+
+def test_unknown_placeholder_stops_the_build():
+    with pytest.raises(build_site.SiteError, match="hub_lnk"):
+        build_site.fill_placeholders("see {{ hub_lnk }}", {"hub_link": "x"}, "site/index.md")
+    assert build_site.fill_placeholders("a {{hub_link}} b", {"hub_link": "x"}, "i") == "a x b"
 
 
 def test_pyproject_website_url_is_the_one_the_site_is_built_for():

@@ -219,14 +219,50 @@ def stage_notebook(nb: dict, source: str, staged: set[str], root: Path, broken: 
     return nb
 
 
-def site_config(repo: str, branch: str, hub: str) -> dict:
-    """The Jupyter Book ``_config.yml`` (as a dict) for these link settings."""
+def page_links(repo: str, branch: str, hub: str, lite: str = "") -> dict[str, str]:
+    """The ``{{ name }}`` placeholders of the site's own pages, as Markdown links.
+
+    They are filled in by :func:`fill_placeholders` before Jupyter Book sees the page
+    (not by MyST substitutions, whose Jinja step escaped the ``&`` of a query string a
+    second time, so nbgitpuller received ``amp;branch``).
+    """
     start = "notebooks/00_start_here.ipynb"
     if hub:
         hub_start = links.hub_url(start, hub=hub, repo=repo, branch=branch)
         hub_link = f"[open the start lesson on your hub]({hub_start})"
     else:
         hub_link = "your lecturer gives its address; lessons open there from their rocket button"
+    if lite:
+        # raw HTML: a relative link to a page outside the book (the edition sits beside it)
+        # is neither a document to Sphinx nor a repository file to rewrite_links
+        url = html.escape(links.lite_url(lite, start), quote=True)
+        lite_link = f'<a href="{url}">open the start lesson in your browser</a>'
+    else:
+        lite_link = "the in-browser edition, where the course publishes one (`make lite`)"
+    return {
+        "binder_link": f"[start lesson on Binder]({links.binder_url(start, repo, branch)})",
+        "hub_link": hub_link,
+        "lite_link": lite_link,
+        "repo_link": f"[the repository]({links.github_url(repo=repo)})",
+    }
+
+
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def fill_placeholders(text: str, values: dict[str, str], where: str) -> str:
+    """``text`` with each ``{{ name }}`` replaced; an unknown name stops the build."""
+    unknown = sorted({m for m in PLACEHOLDER.findall(text) if m not in values})
+    if unknown:
+        raise SiteError(
+            f"{where}: unknown placeholder(s) {unknown}; the known ones are {sorted(values)} "
+            "(tools/build_site.py, page_links)."
+        )
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+def site_config(repo: str, branch: str, hub: str, lite: str = "") -> dict:
+    """The Jupyter Book ``_config.yml`` (as a dict) for these link settings."""
     return {
         "title": TITLE,
         "author": "b2bsm teaching kit contributors",
@@ -236,19 +272,14 @@ def site_config(repo: str, branch: str, hub: str) -> dict:
         "execute": {"execute_notebooks": "off"},
         "bibtex_bibfiles": ["references.bib"],
         "parse": {
-            "myst_enable_extensions": ["colon_fence", "substitution"],
+            "myst_enable_extensions": ["colon_fence"],
             "myst_heading_anchors": 3,
-            "myst_substitutions": {
-                "binder_link": f"[start lesson on Binder]({links.binder_url(start, repo, branch)})",
-                "hub_link": hub_link,
-                "repo_link": f"[the repository]({links.github_url(repo=repo)})",
-            },
         },
         "repository": {"url": links.github_url(repo=repo), "branch": branch, "path_to_book": ""},
         "html": {
             "use_repository_button": True,
-            "use_issues_button": False,
-            "use_edit_page_button": False,
+            "use_issues_button": True,
+            "use_edit_page_button": True,
             "use_multitoc_numbering": False,
             "home_page_in_navbar": True,
             "baseurl": links.site_url(repo),
@@ -261,6 +292,7 @@ def site_config(repo: str, branch: str, hub: str) -> dict:
                 "b2bsm_repository": repo,
                 "b2bsm_branch": branch,
                 "b2bsm_hub": hub,
+                "b2bsm_lite": lite,
                 "html_show_sourcelink": False,
                 "nb_merge_streams": True,
             },
@@ -288,8 +320,13 @@ def stage(
     repo: str | None = None,
     branch: str | None = None,
     hub: str | None = None,
+    lite: str = "",
 ) -> dict[str, list[str]]:
-    """Write the book's sources into ``dest`` (emptied first); the parts of the book."""
+    """Write the book's sources into ``dest`` (emptied first); the parts of the book.
+
+    ``lite``: where the in-browser edition (``make lite``) is published, relative to
+    the site (``lite/``) or absolute; every notebook page then links it. Empty: no link.
+    """
     import yaml
 
     repo = links.check_repository(repo or links.REPOSITORY)
@@ -321,16 +358,20 @@ def stage(
                 target.write_text(rewrite_links(text, rel, staged, root, broken), "utf-8")
     # the site's own pages sit at the book's root: their links are relative to it
     book_paths = staged | {p.removeprefix("site/") for p in staged}
+    values = page_links(repo, branch, hub, lite)
     for name in ["index.md", *pages]:
         text = (root / "site" / name).read_text(encoding="utf-8")
+        text = fill_placeholders(text, values, f"site/{name}")
         (dest / name).write_text(rewrite_links(text, name, book_paths, root, broken), "utf-8")
     if broken:
         raise SiteError(
             "links to files that do not exist (fix or remove them):\n  " + "\n  ".join(broken)
         )
     shutil.copytree(root / "site" / "_ext", dest / "_ext", ignore=shutil.ignore_patterns("__*"))
+    if (root / "site" / "_static").is_dir():  # the site's CSS (Jupyter Book loads _static/*.css)
+        shutil.copytree(root / "site" / "_static", dest / "_static")
     shutil.copy2(bib, dest / "references.bib")
-    config = site_config(repo, branch, hub)
+    config = site_config(repo, branch, hub, lite)
     (dest / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
     toc = site_toc(parts, pages)
     (dest / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), "utf-8")
@@ -369,11 +410,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", help=f"OWNER/NAME (default: b2bsm.links, {links.REPOSITORY})")
     parser.add_argument("--branch", help=f"branch to launch from (default {links.BRANCH})")
     parser.add_argument("--hub", help="JupyterHub address for the nbgitpuller launch button")
+    parser.add_argument(
+        "--lite",
+        default="",
+        help="where the in-browser edition is published (relative to the site, e.g. lite/)",
+    )
     parser.add_argument("--stage", type=Path, default=STAGE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        parts = stage(args.stage, repo=args.repo, branch=args.branch, hub=args.hub)
+        parts = stage(args.stage, repo=args.repo, branch=args.branch, hub=args.hub, lite=args.lite)
         out = build(args.stage, args.out.resolve())
     except (SiteError, ValueError) as exc:
         print(f"make site: {exc}", file=sys.stderr)

@@ -121,7 +121,7 @@ def release_readme(out: Path, repo: str | None, roster_size: int) -> str:
         "make lab          # installs the kit into .venv and opens JupyterLab at the first lesson",
         "```",
         "",
-        "or, without `make`: `python -m pip install .` then `jupyter lab`.",
+        "or, without `make`: `python -m pip install '.[lab]'` then `jupyter lab`.",
         "Conda users: `conda env create -f environment.yml`.",
         "",
         "## Your student id",
@@ -144,6 +144,7 @@ def release_readme(out: Path, repo: str | None, roster_size: int) -> str:
     lines += ["", "## Lessons and exercises", ""]
     header = "| Lesson | Exercises |" + (" Launch |" if repo else "")
     lines += [header, "|---|---|" + ("---|" if repo else "")]
+    hub = links.HUB_URL if repo else ""  # nbgitpuller links to the course's hub, if it has one
     exercises = {p.name[:2]: p for p in sorted((out / "exercises").glob("*.ipynb"))}
     for notebook in sorted((out / "notebooks").glob("*.ipynb")):
         rel = notebook.relative_to(out).as_posix()
@@ -151,10 +152,11 @@ def release_readme(out: Path, repo: str | None, roster_size: int) -> str:
         ex = exercises.get(notebook.name[:2])
         row += f" [exercises]({ex.relative_to(out).as_posix()}) |" if ex else " |"
         if repo:
-            row += (
-                f" [Binder]({links.binder_url(rel, repo=repo)})"
-                f" · [Colab]({links.colab_url(rel, repo=repo)}) |"
-            )
+            row += f" [Binder]({links.binder_url(rel, repo=repo)})"
+            row += f" · [Colab]({links.colab_url(rel, repo=repo)})"
+            if hub:
+                row += f" · [JupyterHub]({links.hub_url(rel, hub=hub, repo=repo)})"
+            row += " |"
         lines.append(row)
     lines += [
         "",

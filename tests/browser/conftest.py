@@ -8,6 +8,7 @@ port with a random token.  Chromium is Debian's (``/usr/bin/chromium``, which
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 import urllib.request
 from pathlib import Path
 
@@ -143,6 +145,8 @@ def browser(jupyter_server, chromium):
 # --------------------------------------------------------------------------
 #: A hub address for the website's JupyterHub buttons (the tests check the links, never visit).
 SITE_HUB = "https://hub.example.edu"
+#: Where the website links the in-browser edition (relative: ``make site-with-lite`` puts it there).
+SITE_LITE = "lite/"
 
 
 @pytest.fixture(scope="session")
@@ -153,11 +157,17 @@ def built_site(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
-    build_site.stage(work / "book", hub=SITE_HUB)
+    build_site.stage(work / "book", hub=SITE_HUB, lite=SITE_LITE)
     out = build_site.build(work / "book", work / "html")
     seconds = time.perf_counter() - start
     print(f"website built in {seconds:.1f} s: {out}")
-    return {"html": out, "book": work / "book", "seconds": seconds, "hub": SITE_HUB}
+    return {
+        "html": out,
+        "book": work / "book",
+        "seconds": seconds,
+        "hub": SITE_HUB,
+        "lite": SITE_LITE,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -175,6 +185,90 @@ def site_server(built_site):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------
+# The in-browser edition: built once per session, served on the loopback only
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def built_lite(tmp_path_factory):
+    """The in-browser edition as `make lite` builds it (skipped without the lite tools)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_lite
+
+    pins = build_lite.read_pins()
+    try:
+        build_lite.check_tools(pins)
+        build_lite.pinned_wheels(pins, build_lite.WHEELS)
+    except build_lite.LiteError as exc:
+        pytest.skip(f"in-browser edition not buildable here: {exc}")
+    out = tmp_path_factory.mktemp("lite") / "site"
+    return build_lite.build(out)
+
+
+def _static_server(root: Path, mounts: dict[str, Path] | None = None):
+    """A static file server on 127.0.0.1 for ``root``; ``mounts`` serve other folders under
+    a prefix (``{"lite": path}``: /lite/... from ``path``), as a published site would."""
+    import functools
+    import http.server
+    import threading
+
+    mounts = mounts or {}
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        extensions_map: typing.ClassVar[dict[str, str]] = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".js": "text/javascript",
+            ".mjs": "text/javascript",
+            ".wasm": "application/wasm",
+            ".json": "application/json",
+        }
+
+        def log_message(self, *args):
+            pass
+
+        def handle(self):
+            # the browser may close a connection mid-file when it leaves the page
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
+
+        def translate_path(self, path):
+            for prefix, folder in mounts.items():
+                if path.startswith(f"/{prefix}/"):
+                    inner = Quiet.__new__(Quiet)
+                    inner.directory = str(folder)
+                    return http.server.SimpleHTTPRequestHandler.translate_path(
+                        inner, path[len(prefix) + 1 :]
+                    )
+            return super().translate_path(path)
+
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def lite_server(built_lite):
+    """The edition alone, served on the loopback (WebAssembly and modules with MIME types)."""
+    server = _static_server(built_lite["out"])
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_with_lite_server(built_site, built_lite):
+    """The website with the edition at lite/, as `make site-lite` publishes them."""
+    server = _static_server(built_site["html"], {built_site["lite"].strip("/"): built_lite["out"]})
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

@@ -11,7 +11,9 @@ addresses are exactly the ones :mod:`b2bsm.links` makes.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,10 @@ import yaml
 from b2bsm import links
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import launch_links  # noqa: E402
+
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -153,6 +159,7 @@ def test_lesson_page_shows_its_figures_and_launch_links(
     expected = {
         "Binder": links.binder_url(rel),
         "JupyterHub": links.hub_url(rel, hub=built_site["hub"]),
+        "In your browser": links.lite_url("../" + built_site["lite"], rel),
     }
     if _has_colab_cell(nb):
         expected["Colab"] = links.colab_url(rel)
@@ -187,3 +194,104 @@ def test_bibliography_lists_the_references(page, site_server):
     text = page.locator("article").inner_text()
     assert years and all(y in text for y in years)
     assert entries.count() >= len(years)
+
+
+def _pages(built_site) -> list[str]:
+    html = built_site["html"]
+    return sorted(
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if p.relative_to(html).parts[0] not in ("_static", "_sources")
+        and p.name not in ("search.html", "genindex.html")
+    )
+
+
+ANCHORS = "() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+
+
+def test_every_launch_link_opens_what_it_names(chromium, site_server, built_site):
+    """Each launch link of each page, read from the DOM as the browser resolves it, then
+    parsed the way Binder, Colab, nbgitpuller and JupyterLite read their query."""
+    page = chromium.new_page()
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(site_server) else r.abort()
+    )
+    checked: dict[str, int] = {}
+    try:
+        for rel in _pages(built_site):
+            page.goto(f"{site_server}/{rel}")
+            for href in page.evaluate(ANCHORS):
+                service = launch_links.kind(href)
+                if service is None:
+                    continue
+                checked[service] = checked.get(service, 0) + 1
+                if service == "lite":  # relative to the page: the edition sits in the site
+                    target = os.path.normpath(Path(rel).parent / href.split("lab/index.html")[0])
+                    assert target == built_site["lite"].rstrip("/"), (rel, href)
+                found = launch_links.problems(
+                    href,
+                    repo=links.REPOSITORY,
+                    branch=links.BRANCH,
+                    hub=built_site["hub"],
+                    root=ROOT,
+                )
+                assert found == [], f"{rel}: {href}: {found}"
+    finally:
+        page.close()
+    lessons = len(LESSONS) + len(list((ROOT / "exercises").glob("*.ipynb")))
+    assert checked.get("binder", 0) >= lessons + 1, checked  # every notebook + the home page
+    assert checked.get("hub", 0) >= lessons + 1, checked
+    assert checked.get("lite", 0) >= lessons + 1, checked
+    assert checked.get("colab", 0) >= len(LESSONS), checked
+
+
+def test_edit_and_issue_buttons_point_at_the_source(page, site_server, built_site):
+    for rel, source in [
+        ("notebooks/02_survey_data.html", "notebooks/02_survey_data.ipynb"),
+        ("index.html", "site/index.md"),
+        ("docs/instructors.html", "docs/instructors.md"),
+    ]:
+        page.goto(f"{site_server}/{rel}")
+        edit = page.locator("a.btn-edit-button, a[href*='/edit/']").first.get_attribute("href")
+        assert edit == f"{links.github_url()}/edit/{links.BRANCH}/{source}", rel
+        assert (ROOT / source).is_file()
+        issue = page.locator("a[href*='/issues/new']").first.get_attribute("href")
+        assert issue.startswith(f"{links.github_url()}/issues/new"), rel
+
+
+#: A phone: 390 CSS pixels wide (an iPhone 12-15).
+PHONE = {"width": 390, "height": 844}
+WIDEST = """() => {
+    const doc = document.documentElement;
+    let culprit = null, right = 0;
+    for (const el of document.querySelectorAll('body *')) {
+        const box = el.getBoundingClientRect();
+        if (box.right > right + 0.5 && getComputedStyle(el).position !== 'fixed') {
+            right = box.right;
+            culprit = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
+        }
+    }
+    return {scroll: doc.scrollWidth, culprit: culprit, right: Math.round(right)};
+}"""
+
+
+def test_no_page_is_wider_than_a_phone(chromium, site_server, built_site, artifacts):
+    """At 390 px no page lays out wider than the screen (a phone would zoom it out);
+    wide tables and code scroll inside their own box instead."""
+    page = chromium.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=1)
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(site_server) else r.abort()
+    )
+    wide = {}
+    try:
+        for rel in _pages(built_site):
+            page.goto(f"{site_server}/{rel}")
+            page.wait_for_load_state("load")
+            found = page.evaluate(WIDEST)
+            if found["scroll"] > PHONE["width"]:
+                wide[rel] = found
+        page.goto(f"{site_server}/docs/instructors.html")
+        page.screenshot(path=str(artifacts / "site_phone_instructors.png"))
+    finally:
+        page.close()
+    assert not wide, f"pages wider than {PHONE['width']} px: {wide}"
