@@ -91,7 +91,7 @@ def test_each_role_has_an_extra_and_test_installs_them_all(pyproject):
     assert "<2" in site["jupyter-book"].split(","), site["jupyter-book"]
     assert "sphinxcontrib-bibtex" in site
     test = extras["test"]
-    assert "b2bsm[lab,grade,site,test-core]" in test, "make test must install every extra"
+    assert "b2bsm[lab,grade,site,lite,test-core]" in test, "make test must install every extra"
     assert {"ruff", "playwright", "uv"} <= _names(test)
     core = extras["test-core"]
     assert "b2bsm[grade]" in core, "the compatibility tier grades in its sandbox"
