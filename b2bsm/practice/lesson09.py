@@ -13,6 +13,7 @@ from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.practice import practice_set
 
 TITLE = "Lesson 09 practice"
+load_data = load_crm
 
 
 def _leads(crm):
@@ -169,4 +170,4 @@ QUESTIONS = [
     ),
 ]
 
-check, question = practice_set(TITLE, QUESTIONS, load_crm)
+check, question = practice_set(TITLE, QUESTIONS, load_data)
