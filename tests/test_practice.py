@@ -15,7 +15,10 @@ import pytest
 from b2bsm.exercises.questions import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = {"09": "09_engagement_to_pipeline.ipynb"}
+LESSONS = {
+    "08": "08_designing_engagement_experiments.ipynb",
+    "09": "09_engagement_to_pipeline.ipynb",
+}
 CALL = re.compile(r'practice\.check\("(?P<id>p\d+)", answer_(?P=id)\)')
 
 
