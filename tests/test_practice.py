@@ -17,6 +17,7 @@ from b2bsm.exercises.questions import Precision
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {
     "01": "01_b2b_vs_b2c.ipynb",
+    "06": "06_auditing_published_tables.ipynb",
     "07": "07_content_engagement.ipynb",
     "08": "08_designing_engagement_experiments.ipynb",
     "09": "09_engagement_to_pipeline.ipynb",
