@@ -260,7 +260,7 @@ PROBE = textwrap.dedent(
             importlib.import_module(info.name)
         except Exception as exc:
             report["import_errors"][info.name] = f"{type(exc).__name__}: {exc}"[:300]
-    for set_id in ("01", "02", "03", "04", "05", "06", "07", "08"):
+    for set_id in ("01", "02", "03", "04", "05", "06", "07", "08", "09"):
         try:
             importlib.import_module(f"b2bsm.exercises.sets.lesson{set_id}")
             report["key_modules"].append(set_id)

@@ -11,6 +11,8 @@ Datasets
 ``posts_b2b``
     Synthetic post-level engagement data for B2B brand accounts.
     :func:`load_posts`.
+``crm_pipeline``
+    Simulated CRM extract: touches, leads, opportunities, won deals.  :func:`load_crm`.
 
 Regenerate every file (byte-identical for the default seeds)::
 
@@ -44,6 +46,7 @@ _LAZY = {
     "fidelity_report": "b2bsm.data.fidelity",
     "load_b2b_vs_b2c": "b2bsm.market",
     "load_posts": "b2bsm.engagement",
+    "load_crm": "b2bsm.data.crm",
 }
 
 __all__ = [

@@ -33,6 +33,7 @@ GENERATED: dict[str, str] = {
     "survey_b2b_2011": "b2bsm.data.survey",
     "b2b_vs_b2c": "b2bsm.market",
     "posts_b2b": "b2bsm.engagement",
+    "crm_pipeline": "b2bsm.data.crm",
 }
 
 PACKAGE_DESCRIPTOR: dict[str, Any] = {

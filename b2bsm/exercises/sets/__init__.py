@@ -28,4 +28,5 @@ SETS = {
     "06": "b2bsm.exercises.sets.lesson06",
     "07": "b2bsm.exercises.sets.lesson07",
     "08": "b2bsm.exercises.sets.lesson08",
+    "09": "b2bsm.exercises.sets.lesson09",
 }

@@ -135,6 +135,14 @@ def _pilot(seed: int | None) -> pd.DataFrame:
     return make_pilot(PILOT_SEED if seed is None else seed)
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _crm(seed: int | None) -> pd.DataFrame:
+    from b2bsm.data import apply_schema
+    from b2bsm.data.crm import RESOURCE, load_crm, simulate_crm
+
+    return load_crm() if seed is None else apply_schema(simulate_crm(seed), RESOURCE["schema"])
+
+
 #: Set id -> loader of its data (``loader(seed)``; seed None is the shipped data).
 LOADERS = {
     "01": _journeys,
@@ -145,6 +153,7 @@ LOADERS = {
     "06": _draft,
     "07": _posts,
     "08": _pilot,
+    "09": _crm,
 }
 
 
@@ -177,7 +186,7 @@ def load_data(set_id: str, seed: int | None) -> pd.DataFrame:
     Parameters
     ----------
     set_id : str
-        ``"01"`` ... ``"08"``.
+        ``"01"`` ... ``"09"``.
     seed : int or None
         The seed of a student id (:func:`b2bsm.exercises.variant_seed`), or None.
 
