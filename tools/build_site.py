@@ -69,6 +69,10 @@ class SiteError(RuntimeError):
 # --------------------------------------------------------------------------
 # What goes into the book
 # --------------------------------------------------------------------------
+#: Pages of docs/ that students use (the rest of docs/ is for instructors), in this order.
+HELP_PAGES = ("glossary.md", "troubleshooting.md", "capstone.md")
+
+
 def book_documents(root: Path = ROOT) -> dict[str, list[str]]:
     """The documents of each part of the book, as repository-relative paths."""
 
@@ -76,14 +80,21 @@ def book_documents(root: Path = ROOT) -> dict[str, list[str]]:
         return [p.relative_to(root).as_posix() for p in sorted(paths)]
 
     docs = sorted((root / "docs").glob("*.md"))
+    help_pages = [root / "docs" / name for name in HELP_PAGES if (root / "docs" / name).is_file()]
     guide = [p for p in docs if p.name == "instructors.md"]
+    notes = sorted((root / "docs" / "instructor-notes").glob("*.md"))
+    notes_index = [p for p in notes if p.name == "README.md"]
     data = sorted((root / "data").glob("*.md"))
     readme = [p for p in data if p.name == "README.md"]
     return {
         "Lessons": rel((root / "notebooks").glob("*.ipynb")),
         "Exercises": rel((root / "exercises").glob("*.ipynb")),
+        "Help": [p.relative_to(root).as_posix() for p in help_pages],
         "Data": rel(readme) + rel(p for p in data if p not in readme),
-        "For instructors": rel(guide) + rel(p for p in docs if p not in guide),
+        "For instructors": rel(guide)
+        + rel(p for p in docs if p not in guide and p not in help_pages)
+        + rel(notes_index)
+        + rel(p for p in notes if p not in notes_index),
     }
 
 
