@@ -52,3 +52,39 @@ def test_without_a_list_the_release_is_refused_naming_every_failing_id():
     with pytest.raises(ValueError, match=r"Ünïcode-77|ünïcode-77") as info:
         build_keys(["99"], [BROKEN, "s1"], "salt", modules={"99": _fake_set()}, data_loader=_loader)
     assert "set 99" in str(info.value)
+
+
+def test_a_parameter_that_cannot_be_computed_for_an_id_is_skipped():
+    """The cause of issue 24's set-03 failures: an option whose reference raises."""
+    from b2bsm.exercises.sets._common import FALLBACK_NOTE, varies
+
+    def expected(data, p):
+        if p["k"] == "empty":
+            raise ValueError("'turnover' x 'adopted' has a 4 x 1 table")
+        return data[p["k"]]
+
+    options = [{"k": "empty"}, {"k": "a"}, {"k": "b"}]
+    params = varies(
+        lambda seed: {"a": 1.0, "b": 5.0},
+        options,
+        expected=expected,
+        others=[lambda data, p: expected(data, p) + 2],
+        precision=decimals(0),
+        salt=9,
+    )
+    chosen = {params(seed)["k"] for seed in range(40)}
+    assert chosen == {"a", "b"}
+    # no fair option (the mistake equals the reference): the first computable one, with a note
+    same = varies(
+        lambda seed: {"a": 1.0, "b": 5.0},
+        options,
+        expected=expected,
+        others=[expected],
+        precision=decimals(0),
+        salt=9,
+    )
+    for seed in range(10):
+        found = same(seed)
+        assert found["k"] != "empty" and found["note"] == FALLBACK_NOTE
+    with pytest.raises(ValueError, match="no option"):
+        varies(lambda s: {}, [{"k": "empty"}], expected=expected, precision=decimals(0), salt=1)(3)
