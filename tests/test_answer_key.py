@@ -16,7 +16,14 @@ import pytest
 
 from b2bsm.exercises import session
 from b2bsm.exercises.keys import HashedKey, build_key, open_text, read_roster, seal
-from b2bsm.exercises.questions import Mistake, Precision, Question, decimals, significant
+from b2bsm.exercises.questions import (
+    Mistake,
+    Precision,
+    Question,
+    decimals,
+    exact_decimal,
+    significant,
+)
 from b2bsm.exercises.session import (
     Exercises,
     FullKey,
@@ -88,9 +95,25 @@ def test_accepted_lists_exactly_the_answers_matches_accepts():
             accepted = set(precision.accepted(target))
             assert accepted, (precision, target)
             step = precision.tolerance(target)
+            edges = set(precision.edges(target))
+            low, high = precision.bounds(target)
             for answer in target + step * rng.uniform(-3, 3, size=8):
-                in_key = precision.canonical(answer) in accepted
+                text = precision.canonical(answer)
+                exact = exact_decimal(answer)
+                in_key = text in accepted or (text in edges and low <= exact <= high)
                 assert in_key == precision.matches(answer, target), (precision, target, answer)
+
+
+def test_answers_with_more_digits_than_asked_are_read_exactly():
+    """The issue's cases: never round the answer in binary floating point first."""
+    assert significant(2).matches(0.695, 0.69505)
+    assert decimals(2).matches(2.785, 2.78459)
+    assert significant(3).matches(0.1255, 0.12547)
+    assert decimals(1).matches(66.95, 66.9492)
+    # a double rounding at the edge: 0.6945 to 3 decimals is 0.695 (or 0.694), both right
+    assert significant(2).matches(0.6945, 0.6945) and significant(2).matches(0.695, 0.69451)
+    # and a wrong answer with many digits stays wrong
+    assert not significant(2).matches(0.6849, 0.69505)
 
 
 def test_bad_precision_and_missing_reference_are_refused_with_a_reason():

@@ -256,3 +256,25 @@ def test_audit_drafts_always_hold_two_to_four_impossible_percentages():
         assert 2 <= impossible <= 4, seed
         assert draft["pct"].between(0, 100).all() and (draft["pct"] > 0).all()
     assert make_draft(7).equals(make_draft(7))
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=lambda p: p.name)
+def test_stored_questions_are_readable_without_running_anything(path):
+    """Issue 26 item 8: a static view shows the shipped-data wording, never a bare [field]."""
+    for nb_path in (path, REPO_ROOT / "exercises" / path.name):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            if "question" not in cell.metadata.get("b2bsm", {}):
+                continue
+            assert not re.search(r"\[[a-z_]+\]", cell.source), (nb_path.name, cell.source[:120])
+            assert "{" not in cell.source.split("\n\n")[1], (nb_path.name, cell.source[:120])
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=lambda p: p.name)
+def test_stated_time_is_within_a_quarter_of_the_pacing_rule(path):
+    """Issue 26 item 4: each set states the time tools/pacing.py computes (within 25 %)."""
+    from tools.pacing import parts, stated_minutes
+
+    rule, stated = parts(path)["minutes"], stated_minutes(path)
+    assert stated is not None, f"{path.name} states no '**Estimated time:** N minutes'"
+    assert abs(stated - rule) <= 0.25 * rule, (path.name, stated, round(rule))

@@ -6,7 +6,9 @@
 * ``release OUTDIR [--force] [--roster FILE] [--repo OWNER/NAME]``: a student release
   with hashed answer keys.
 
-Each prints a one-line summary.
+Each prints a one-line summary.  ``release`` never stops for one student: an id
+whose data a set cannot key is listed (id, set, reason) and the command exits 1
+after writing the release for everyone else.
 """
 
 from __future__ import annotations
@@ -90,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for line in report.problems():
+        print(f"warning: {line}", file=sys.stderr)
     print(report.summary())
-    return 0
+    return 1 if report.skipped else 0
 
 
 if __name__ == "__main__":

@@ -71,21 +71,18 @@ def question_markdown(q) -> str:
     """
     from b2bsm.exercises.questions import question_text
 
-    class Blanks(dict):
-        def __missing__(self, name):
-            return f"[{name}]"
-
     points = f"{q.points} point{'s' if q.points != 1 else ''}"
-    params = Blanks() if q.params is not None else None
+    params = q.params_for(None)  # the shipped data's wording: readable in any static view
     lines = [f"## {q.id} · {points}", "", question_text(q.kind, q.prompt, q.precision, params)]
     if q.params is not None:
         lines += [
             "",
-            "Your own version of this question depends on your student id: run "
+            "This is the wording for the shipped practice data. Your own version (which item, "
+            "tool or value it asks about) depends on your student id: run "
             f'`ex.question("{q.id}")` '
-            "to see it with the blanks filled in; "
+            "to see it; "
             f'`ex.params("{q.id}")` '
-            "gives the filled-in values to use in your code.",
+            "gives its values to use in your code.",
         ]
     if q.kind == "choice":
         lines += ["", *[f"- {letter}) {text}" for letter, text in q.choices.items()]]

@@ -10,17 +10,23 @@ holding
 * per dataset (the shipped data, and every student id on the roster, looked up
   by a salted hash of the id): salted SHA-256 hashes of every accepted answer
   string (``precision.accepted(reference)``) and of every string accepted for
-  each typical mistake; table questions per cell;
+  each typical mistake; table questions per cell; and, for the one or two
+  rounded answers that are accepted only in part (``precision.edges``, an
+  answer with more digits than asked near the edge of the tolerance), the exact
+  accepted interval sealed under that rounded answer;
 * for choice questions, a hash that marks the correct option, and each option's
   explanation encrypted with a key derived from the salt, the question and that
   option, so it is opened only when the option is picked.
 
 :class:`HashedKey` checks an answer by rounding it to the stated precision,
-hashing it the same way and looking it up, which gives the same verdicts as the
-full key.  The salt is random per release.  Hashing keeps answers from being
-*read*; it cannot stop a student from *guessing* (trying every option of a
-choice question, or every number at the stated precision, against the check):
-see ``docs/checking-policy.md``.
+hashing it the same way and looking it up (and, for a partly accepted rounding,
+opening the sealed interval and comparing the answer exactly), which gives the
+same verdicts as the full key (:meth:`Precision.matches`).  The salt is random
+per release.  Hashing keeps answers from being *read*; it cannot stop a student
+from *guessing* (trying every option of a choice question, or every number at
+the stated precision, against the check): see ``docs/checking-policy.md``.  A
+sealed edge interval opens only for an answer one unit off at the stated
+precision, which a guess reaches anyway.
 
 Examples
 --------
@@ -47,15 +53,18 @@ import pandas as pd
 
 from b2bsm.exercises.questions import (
     Precision,
+    exact_decimal,
     numeric_column,
     question_text,
     table_shape_problem,
 )
 
-FORMAT = 1
+FORMAT = 2
 #: Length of a stored hash in hex digits (80 bits: no accidental collisions).
 HASH_CHARS = 20
 SHIPPED = "shipped"
+#: Errors of one student's dataset that leave that id out of a set's key (never the release).
+KEY_ERRORS = (ArithmeticError, ValueError, TypeError, KeyError, IndexError, LookupError)
 
 
 # --------------------------------------------------------------------------
@@ -125,8 +134,38 @@ def _number_hashes(salt, where, precision: Precision, value, label) -> list[str]
     return [digest(salt, *where, label, text) for text in precision.accepted(value)]
 
 
+def _edge_seals(salt, where, precision: Precision, value, label) -> dict[str, str]:
+    """Rounded answers accepted only in part -> their exact interval, sealed under them."""
+    low, high = precision.bounds(value)
+    return {
+        digest(salt, *where, label, "edge", text): seal(
+            f"{low}|{high}", salt, *where, label, "edge", text
+        )
+        for text in precision.edges(value)
+    }
+
+
+def _number_entry(salt, where, precision: Precision, value, label) -> dict[str, Any]:
+    return {
+        "accepted": _number_hashes(salt, where, precision, value, label),
+        "edges": _edge_seals(salt, where, precision, value, label),
+    }
+
+
+def in_edge(edges: dict, salt: str, parts: tuple, text: str, value: float) -> bool:
+    """True when ``value``, rounded to ``text``, lies in a sealed edge interval of ``edges``."""
+    sealed = (edges or {}).get(digest(salt, *parts, "edge", text))
+    if sealed is None:
+        return False
+    low, high = open_text(sealed, salt, *parts, "edge", text).split("|")
+    from decimal import Decimal
+
+    return Decimal(low) <= exact_decimal(value) <= Decimal(high)
+
+
 def _table_hashes(salt, where, precision: Precision, table: pd.DataFrame, label) -> dict:
     cells = {}
+    edges = {}
     numeric = []
     for col in table.columns:
         column = table[col].reset_index(drop=True)
@@ -134,6 +173,10 @@ def _table_hashes(salt, where, precision: Precision, table: pd.DataFrame, label)
             numeric.append(str(col))
             cells[str(col)] = [
                 [digest(salt, *where, label, col, i, t) for t in precision.accepted(v)]
+                for i, v in enumerate(column.astype(float))
+            ]
+            edges[str(col)] = [
+                _edge_seals(salt, (*where, label, col), precision, v, i)
                 for i, v in enumerate(column.astype(float))
             ]
         else:
@@ -146,6 +189,7 @@ def _table_hashes(salt, where, precision: Precision, table: pd.DataFrame, label)
         "rows": len(table),
         "numeric": numeric,
         "cells": cells,
+        "edges": edges,
     }
 
 
@@ -162,7 +206,7 @@ def _variant(set_id, module, salt, tag, seed, data) -> dict:
         reference = q.reference(data, params)
         try:
             if q.kind == "number":
-                item = {"accepted": _number_hashes(salt, where, q.precision, reference, "answer")}
+                item = _number_entry(salt, where, q.precision, reference, "answer")
             else:
                 item = {"table": _table_hashes(salt, where, q.precision, reference, "answer")}
         except (TypeError, ValueError) as exc:
@@ -179,7 +223,7 @@ def _variant(set_id, module, salt, tag, seed, data) -> dict:
                 continue
             try:
                 if q.kind == "number":
-                    mistakes.append(_number_hashes(salt, where, q.precision, value, label))
+                    mistakes.append(_number_entry(salt, where, q.precision, value, label))
                 else:
                     mistakes.append(_table_hashes(salt, where, q.precision, value, label))
             except (TypeError, ValueError):
@@ -224,8 +268,15 @@ def build_keys(
     modules: dict[str, Any] | None = None,
     data_loader=None,
     progress=None,
+    skipped: list | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The hashed keys of several sets (set id -> key) for the shipped data and each student.
+
+    One student never stops the others: when a set cannot be keyed for an id
+    (a reference that does not compute on that id's data), the id's variant of
+    that set is left out and ``(id, set, reason)`` is appended to ``skipped``;
+    without a ``skipped`` list, a ValueError naming every such id and set is
+    raised after all the others were tried.
 
     Needs the full key, so it runs in the instructor's copy: ``modules`` maps set
     ids to set modules (default: ``load_set``) and ``data_loader(set_id, seed)``
@@ -254,6 +305,7 @@ def build_keys(
             },
         }
     student_ids = list(student_ids)
+    failed: list[tuple[str, str, str]] = []
     for done, raw in enumerate(student_ids, start=1):
         sid = normalise_id(raw)
         tag = id_tag(salt, sid)
@@ -261,10 +313,21 @@ def build_keys(
         for set_id, module in modules.items():
             variants = keys[set_id]["variants"]
             if tag not in variants:
-                data = data_loader(set_id, seed)
-                variants[tag] = _variant(set_id, module, salt, tag, seed, data)
+                try:
+                    data = data_loader(set_id, seed)
+                    variants[tag] = _variant(set_id, module, salt, tag, seed, data)
+                except KEY_ERRORS as exc:
+                    failed.append((sid, set_id, f"{type(exc).__name__}: {exc}"))
         if progress is not None:
             progress(done, len(student_ids))
+    if skipped is not None:
+        skipped.extend(failed)
+    elif failed:
+        raise ValueError(
+            f"no answer key could be made for {len(failed)} student id/set pair(s): "
+            + "; ".join(f"student {sid!r}, set {set_id}: {why}" for sid, set_id, why in failed)
+            + ". Tell the kit's maintainers (the set must compute for every id)."
+        )
     return keys
 
 
@@ -356,12 +419,18 @@ def write_keys(
     student_ids: Iterable[str] = (),
     salt: str | None = None,
     progress=None,
+    skipped: list | None = None,
 ) -> list[Path]:
-    """Write ``NN.json`` for each set into ``out_dir`` (one random salt for all); return paths."""
+    """Write ``NN.json`` for each set into ``out_dir`` (one random salt for all); return paths.
+
+    ``skipped`` collects the (id, set, reason) that could not be keyed (see
+    :func:`build_keys`); without it such an id stops the release with their names.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for set_id, key in build_keys(set_ids, student_ids, salt, progress=progress).items():
+    keys = build_keys(set_ids, student_ids, salt, progress=progress, skipped=skipped)
+    for set_id, key in keys.items():
         path = out_dir / f"{set_id}.json"
         text = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
         path.write_text(text + "\n", encoding="utf-8")
@@ -501,12 +570,18 @@ class HashedKey:
     def number(self, qid: str, value: float) -> tuple[str, str | None]:
         q, entry = self.questions[qid], self._variant[qid]
         text = q.precision.canonical(value)
-        if digest(self._salt, *self._where(qid), "answer", text) in entry["accepted"]:
+        if self._hit(qid, entry, "answer", text, value):
             return "correct", None
         for i, (message, hashes) in enumerate(zip(q.mistakes, entry["mistakes"], strict=True)):
-            if hashes and digest(self._salt, *self._where(qid), f"mistake{i}", text) in hashes:
+            if hashes and self._hit(qid, hashes, f"mistake{i}", text, value):
                 return "mistake", message
         return "wrong", None
+
+    def _hit(self, qid, entry: dict, label: str, text: str, value: float) -> bool:
+        """The answer ``value`` (rounded: ``text``) is accepted by a hashed ``entry``."""
+        if digest(self._salt, *self._where(qid), label, text) in entry["accepted"]:
+            return True
+        return in_edge(entry.get("edges"), self._salt, (*self._where(qid), label), text, value)
 
     def _table_problem(self, qid, table: pd.DataFrame, spec: dict, label: str) -> str | None:
         q = self.questions[qid]
@@ -523,9 +598,15 @@ class HashedKey:
                 for v in values:
                     texts.append(q.precision.canonical(v) if math.isfinite(v) else "inf")
             else:
+                values = [None] * len(column)
                 texts = [_cell_text(v) for v in column.astype(str)]
+            edges = spec.get("edges", {}).get(col) or [{}] * len(texts)
             for i, (text, hashes) in enumerate(zip(texts, spec["cells"][col], strict=True)):
-                if digest(self._salt, *self._where(qid), label, col, i, text) not in hashes:
+                parts = (*self._where(qid), label, col, i)
+                hit = digest(self._salt, *parts, text) in hashes or (
+                    values[i] is not None and in_edge(edges[i], self._salt, parts, text, values[i])
+                )
+                if not hit:
                     if col in spec["numeric"]:
                         return (
                             f"column {col!r} has values that differ from the expected ones "

@@ -11,9 +11,12 @@ Every number or table question states its precision (:func:`decimals` or
 reads and the check that judges the answer cannot disagree.  The policy is
 written down in ``docs/checking-policy.md``:
 
-* the student's answer is rounded to the stated precision, and is accepted when
-  that rounded value lies within half a unit of the stated precision of the
-  exact reference (plus a floating-point margin);
+* an answer is accepted when it lies within half a unit of the stated precision
+  of the exact reference (plus a floating-point margin), *or* when its rounding
+  to the stated precision does; answers with more digits than asked are read
+  exactly as written (decimal arithmetic on their shortest repr), never rounded
+  in binary floating point first, so 0.695 for a reference of 0.69505 at two
+  significant figures is accepted;
 * :func:`significant` precision is relative (a log scale): half a unit in the
   last stated significant figure *of the reference*, so a p-value of 6e-05 and
   one of 0.0044 can never be confused.
@@ -26,6 +29,8 @@ Examples
 True
 >>> significant(2).matches(0.0044, 6e-05)
 False
+>>> significant(2).matches(0.695, 0.69505), decimals(2).matches(2.785, 2.78459)
+(True, True)
 """
 
 from __future__ import annotations
@@ -38,195 +43,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b2bsm.exercises.precision import (  # re-exported: the set modules import them from here
+    MARGIN,
+    Precision,
+    decimals,
+    exact_decimal,
+    significant,
+)
+
+__all__ = [
+    "KINDS",
+    "MARGIN",
+    "MISTAKE_ERRORS",
+    "Mistake",
+    "Precision",
+    "Question",
+    "Verdict",
+    "as_number",
+    "as_table",
+    "call_with_params",
+    "decimals",
+    "exact_decimal",
+    "numeric_column",
+    "question_text",
+    "significant",
+    "table_shape_problem",
+    "tables_match",
+]
+
 KINDS = ("number", "table", "choice", "open")
-#: Floating-point margin added to every tolerance, as a fraction of the stated unit
-#: (plus a few units in the last place of the reference, for large numbers).
-MARGIN = 1e-9
 #: Errors that make a typical-mistake computation not apply to a dataset.
 MISTAKE_ERRORS = (ArithmeticError, ValueError, TypeError, KeyError, IndexError, LookupError)
-
-
-# --------------------------------------------------------------------------
-# Precision: what the prompt states, and the tolerance that follows from it
-# --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Precision:
-    """The precision an answer is asked for; build it with :func:`decimals` or :func:`significant`.
-
-    Attributes
-    ----------
-    mode : {"decimals", "significant"}
-    digits : int
-        Decimal places, or significant figures.
-
-    Examples
-    --------
-    >>> p = decimals(1)
-    >>> p.describe(), p.canonical(56.25), p.accepted(56.25)
-    ('to 1 decimal place', '56.2', ['56.2', '56.3'])
-    >>> round(p.tolerance(56.25), 6)
-    0.05
-    >>> significant(2).canonical(0.1327), significant(2).describe()
-    ('0.13', 'to 2 significant figures')
-    """
-
-    mode: str
-    digits: int
-
-    def __post_init__(self) -> None:
-        if self.mode not in ("decimals", "significant"):
-            raise ValueError(
-                f"precision mode must be 'decimals' or 'significant'; got {self.mode!r}."
-            )
-        if isinstance(self.digits, bool) or not isinstance(self.digits, int):
-            raise ValueError(f"precision digits must be a whole number; got {self.digits!r}.")
-        low = 0 if self.mode == "decimals" else 1
-        if not low <= self.digits <= 12:
-            raise ValueError(
-                f"{self.mode}({self.digits}) is out of range; use {low} to 12 "
-                f"{'decimal places' if self.mode == 'decimals' else 'significant figures'}."
-            )
-
-    # -- the unit of the last stated digit ---------------------------------
-    def _exponent(self, target: float) -> int:
-        """Power of ten of the last stated digit of ``target``."""
-        if self.mode == "decimals":
-            return -self.digits
-        if target == 0:
-            return -300  # zero has no significant figures: only zero itself matches
-        return math.floor(math.log10(abs(target))) - self.digits + 1
-
-    def tolerance(self, target) -> float:
-        """Half a unit of the stated precision around ``target``, plus a floating-point margin.
-
-        For :func:`significant` the unit is that of the reference's last
-        significant figure, so the tolerance scales with the reference.
-
-        >>> decimals(0).tolerance(12) > 0.5
-        True
-        >>> significant(2).tolerance(6e-05) < 1e-05
-        True
-        """
-        target = float(target)
-        if not math.isfinite(target):
-            return math.nan
-        unit = 10.0 ** self._exponent(target)
-        return 0.5 * unit + MARGIN * unit + 64 * math.ulp(target)
-
-    def canonical(self, value) -> str:
-        """``value`` rounded to the stated precision, as text (the form that is hashed).
-
-        >>> decimals(2).canonical(-0.001), decimals(0).canonical(41.5)
-        ('0.00', '42')
-        >>> significant(2).canonical(6.04e-05), significant(3).canonical(1234.5)
-        ('6.0e-05', '1230')
-        """
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"cannot round {value!r} to a precision; a finite number is needed.")
-        if self.mode == "decimals":
-            text = f"{value:.{self.digits}f}"
-        else:
-            text = self._significant_text(value)
-        if text.startswith("-") and float(text) == 0:
-            text = text[1:]
-        return text
-
-    def _significant_text(self, value: float) -> str:
-        if value == 0:
-            return "0"
-        mantissa = f"{value:.{self.digits - 1}e}"
-        exponent = int(mantissa.split("e")[1])
-        if -4 <= exponent < 6:  # ordinary notation for ordinary sizes: 0.13, 0.0044, 1200
-            places = max(self.digits - 1 - exponent, 0)
-            return f"{float(mantissa):.{places}f}"
-        return mantissa
-
-    def matches(self, answer, target) -> bool:
-        """True when ``answer``, rounded to the stated precision, is within tolerance of ``target``.
-
-        >>> decimals(1).matches(56.2, 56.25), decimals(1).matches(56.14, 56.25)
-        (True, False)
-        """
-        try:
-            target = float(target)
-            rounded = float(self.canonical(answer))
-        except (TypeError, ValueError):
-            return False
-        if not math.isfinite(target):
-            return False
-        return abs(rounded - target) <= self.tolerance(target)
-
-    def accepted(self, target) -> list[str]:
-        """Every canonical answer string that :meth:`matches` ``target`` (used for hashed keys).
-
-        >>> significant(2).accepted(0.1327)
-        ['0.13']
-        >>> decimals(0).accepted(2.5)
-        ['2', '3']
-        """
-        target = float(target)
-        if not math.isfinite(target):
-            raise ValueError(
-                f"the reference answer is {target!r}, not a number: the question cannot be "
-                "checked on this dataset (fix the question or the data, do not loosen it)."
-            )
-        tol = self.tolerance(target)
-        exponents = [self._exponent(target)]
-        if self.mode == "significant" and target != 0:
-            exponents = [exponents[0] - 1, exponents[0], exponents[0] + 1]
-        found = set()
-        for exp in exponents:
-            low = math.floor((target - tol) / 10.0**exp) - 1
-            high = math.ceil((target + tol) / 10.0**exp) + 1
-            for k in range(low, high + 1):
-                value = k / 10.0**-exp if exp < 0 else k * 10.0**exp
-                text = self.canonical(value)
-                if self.matches(float(text), target):
-                    found.add(text)
-        return sorted(found, key=float)
-
-    def describe(self) -> str:
-        """The precision in words, as the prompt states it.
-
-        >>> decimals(0).describe(), decimals(3).describe()
-        ('as a whole number', 'to 3 decimal places')
-        """
-        if self.mode == "decimals":
-            if self.digits == 0:
-                return "as a whole number"
-            return f"to {self.digits} decimal place{'s' if self.digits > 1 else ''}"
-        return f"to {self.digits} significant figure{'s' if self.digits > 1 else ''}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "digits": self.digits}
-
-    @classmethod
-    def from_dict(cls, spec: Mapping[str, Any]) -> Precision:
-        return cls(str(spec["mode"]), int(spec["digits"]))
-
-
-def decimals(n: int) -> Precision:
-    """Answers stated to ``n`` decimal places (``decimals(0)``: whole numbers, e.g. counts).
-
-    The tolerance is half a unit of the last place, ``0.5 * 10**-n``, plus a
-    floating-point margin, so 56.25 given as 56.2 or 56.3 is accepted.
-
-    >>> decimals(1).matches(56.3, 56.25), decimals(1).matches(56.4, 56.25)
-    (True, False)
-    """
-    return Precision("decimals", n)
-
-
-def significant(n: int) -> Precision:
-    """Answers stated to ``n`` significant figures: a relative (log-scale) tolerance.
-
-    Use it for p-values and other quantities that span orders of magnitude.
-
-    >>> significant(2).matches(0.13, 0.1327), significant(2).matches(0.0044, 6e-05)
-    (True, False)
-    """
-    return Precision("significant", n)
 
 
 # --------------------------------------------------------------------------
@@ -243,11 +90,14 @@ def call_with_params(fn: Callable, data, params: Mapping[str, Any] | None):
 class Mistake:
     """A typical wrong method: ``value(data)`` (or ``value(data, params)``) computes its answer.
 
-    ``message`` says which step probably went wrong, without giving the answer.
+    ``message`` says which step probably went wrong, without giving the answer;
+    ``section`` names the lesson section that addresses the slip (for the class
+    mistake report, ``python -m b2bsm.grade report``).
     """
 
     value: Callable[..., Any]
     message: str
+    section: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,6 +243,9 @@ def question_text(
     if precision is not None:
         what = "each number in your table" if kind == "table" else "your answer"
         text += f" Give {what} {precision.describe()}."
+    note = params.get("note") if isinstance(params, Mapping) else None
+    if isinstance(note, str) and note:
+        text += f" {note}"
     return text
 
 

@@ -60,14 +60,31 @@ class ReleaseReport:
     written: list[Path] = field(default_factory=list)
     sets: list[str] = field(default_factory=list)
     students: int = 0
+    #: (student id, set, reason) for each set that could not be keyed for an id.
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line, e.g. ``released 8 exercise sets (hashed keys for 30 student ids) in OUT``."""
         who = f"the shipped data and {self.students} student id{'s' if self.students != 1 else ''}"
-        return (
+        line = (
             f"released {len(self.sets)} exercise set{'s' if len(self.sets) != 1 else ''} "
             f"(hashed keys for {who}) in {self.out_dir}"
         )
+        if self.skipped:
+            ids = sorted({sid for sid, _, _ in self.skipped})
+            line += (
+                f"; {len(ids)} student id{'s' if len(ids) != 1 else ''} lack a key for some set "
+                "(listed above)"
+            )
+        return line
+
+    def problems(self) -> list[str]:
+        """One line per id and set that has no key, with the reason and what it means."""
+        return [
+            f"student {sid!r}, set {set_id}: no answer key ({why}); this student's self-checks "
+            f"of set {set_id} will say their id is not in the key: fix the set and release again"
+            for sid, set_id, why in self.skipped
+        ]
 
 
 def _ignore(root: Path):
@@ -246,7 +263,8 @@ def release(
         from b2bsm.links_cli import point_release_at
 
         point_release_at(out, repo)
-    write_keys(out / KEYS, sets, ids, progress=progress)
+    skipped: list[tuple[str, str, str]] = []
+    write_keys(out / KEYS, sets, ids, progress=progress, skipped=skipped)
     readme = out / "README.md"
     readme.write_text(release_readme(out, repo, len(ids)), encoding="utf-8")
     written.append(readme)
@@ -261,4 +279,5 @@ def release(
         raise RuntimeError(f"instructor-only files reached the release (removed it): {leaked[:3]}")
     if report is not None:
         report.out_dir, report.written, report.sets, report.students = out, written, sets, len(ids)
+        report.skipped = skipped
     return written

@@ -6,6 +6,7 @@ Commands (``python -m b2bsm.grade COMMAND --help`` for every option)::
     python -m b2bsm.grade export   --gradebook grades.csv [--roster roster.csv]
     python -m b2bsm.grade merge    MARKED.csv [...] --gradebook grades.csv
     python -m b2bsm.grade feedback --gradebook grades.csv [--format md,html]
+    python -m b2bsm.grade report   --gradebook grades.csv --set NN [--out DIR]
 
 Grading folds the run into the gradebook (other sets and students stay), then
 writes the exports beside it (``exports/`` unless ``--exports DIR``):
@@ -24,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-COMMANDS = ("grade", "export", "merge", "feedback")
+COMMANDS = ("grade", "export", "merge", "feedback", "report")
 UNSANDBOXED_WARNING = (
     "warning: --unsandboxed: each student's notebook runs as you, with no sandbox. Its code "
     "can read every file you can read (the other submissions, the solutions and answer key, "
@@ -387,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         command, rest = argv[0], argv[1:]
     else:
         command, rest = "grade", argv
+    if command == "report":  # the class mistake report (b2bsm/grade/report.py)
+        from b2bsm.grade.report import main as report_main
+
+        return report_main(rest)
     return {"grade": _grade, "export": _export, "merge": _merge, "feedback": _feedback}[command](
         rest
     )

@@ -6,7 +6,8 @@ such a ``params`` function: it walks the options in an order drawn from the
 seed and keeps the first one on which the question can judge fairly, that is,
 the reference answer is finite and every listed mistake and alternative method
 gives an answer that differs from it beyond the stated precision.  So a
-student is never asked a question whose wrong methods would be marked right.
+student is never asked a question whose wrong methods would be marked right,
+and an option that cannot be computed on a student's data is skipped.
 
 Examples
 --------
@@ -19,10 +20,8 @@ Examples
 ...     precision=decimals(0),
 ...     salt=1,
 ... )
->>> params(None)  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-ValueError: no option of this question can be judged fairly on this dataset ...
+>>> params(None)["note"].startswith("(On your data no variant")  # no option is fair
+True
 >>> params = varies(lambda seed: [1.0, 2.0, 3.0], [{"k": 0}, {"k": 1}, {"k": 2}],
 ...                 expected=lambda data, p: data[p["k"]],
 ...                 others=[lambda data, p: data[p["k"]] + 1], precision=decimals(0), salt=1)
@@ -41,7 +40,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b2bsm.exercises.questions import Precision, tables_match
+from b2bsm.exercises.questions import MISTAKE_ERRORS, Precision, tables_match
+
+#: Appended to a question's prompt (as the ``note`` parameter) when no option of a
+#: per-student question can tell every listed mistake apart on that student's data.
+FALLBACK_NOTE = (
+    "(On your data no variant of this question could tell every typical slip apart, so it "
+    "uses the first variant whose answer can be computed; a wrong answer may get the "
+    "general hint instead of a named slip.)"
+)
 
 # Results per dataset object: the checker and the hidden re-check reuse one
 # dataset object per student, so repeated statistics (model fits, tables of
@@ -123,6 +130,34 @@ def distinguishable(other, reference, precision: Precision) -> bool:
     return not precision.matches(float(other), float(reference))
 
 
+def _value_or_none(fn, data, params):
+    """A wrong method's answer, or None when it does not apply to this dataset."""
+    try:
+        return fn(data, params)
+    except MISTAKE_ERRORS:
+        return None
+
+
+def computable(data, params, expected) -> bool:
+    """True when the reference of ``params`` computes to a finite value on ``data``."""
+    try:
+        return finite(expected(data, params))
+    except MISTAKE_ERRORS:
+        return False
+
+
+def fair_or_not(data, params, checks) -> bool:
+    """True when every check is :func:`fair`; False when one is not or cannot be computed.
+
+    A reference that raises on this dataset (e.g. a test on a table with an
+    empty column) makes the option unusable for this student, not the set.
+    """
+    try:
+        return all(fair(data, params, *check) for check in checks)
+    except MISTAKE_ERRORS:
+        return False
+
+
 def fair(data, params, expected, others, precision: Precision, mistakes: int = 0) -> bool:
     """The reference is finite and every other method is distinguishable from it.
 
@@ -133,7 +168,7 @@ def fair(data, params, expected, others, precision: Precision, mistakes: int = 0
     reference = expected(data, params)
     if not finite(reference):
         return False
-    values = [fn(data, params) for fn in others]
+    values = [_value_or_none(fn, data, params) for fn in others]
     if not all(distinguishable(value, reference, precision) for value in values):
         return False
     listed = values[:mistakes]
@@ -176,7 +211,11 @@ def varies(
         Further questions that share these parameters (e.g. "the same table as
         q1") and must judge fairly too.
 
-    The result is cached per seed, so questions that share it agree.
+    The result is cached per seed, so questions that share it agree.  An option
+    whose reference or a check raises on the student's data is skipped.  When no
+    option is fair, the first option (in the seed's order) whose every reference
+    computes is used, with :data:`FALLBACK_NOTE` in its ``note`` parameter (the
+    prompt shows it); when not even that exists, a ValueError names the problem.
     """
     options = [dict(option) for option in options]
     checks = list(also)
@@ -188,15 +227,25 @@ def varies(
         if seed in memo:
             return dict(memo[seed])
         df = data(seed)
-        for i in order(seed, salt, len(options)):
-            if all(fair(df, options[i], *check) for check in checks):
-                if len(memo) > 256:
-                    memo.clear()
-                memo[seed] = options[i]
-                return dict(options[i])
-        raise ValueError(
-            "no option of this question can be judged fairly on this dataset (every option "
-            "has a wrong method that gives the right answer); widen the options."
-        )
+        walk = order(seed, salt, len(options))
+        chosen = next((options[i] for i in walk if fair_or_not(df, options[i], checks)), None)
+        if chosen is None:
+            usable = (
+                options[i]
+                for i in walk
+                if all(computable(df, options[i], check[0]) for check in checks)
+            )
+            chosen = next(usable, None)
+            if chosen is None or not checks:
+                raise ValueError(
+                    "no option of this question can be judged fairly on this dataset (every "
+                    "option has a wrong method that gives the right answer, or no reference "
+                    "can be computed); widen the options."
+                )
+            chosen = {**chosen, "note": FALLBACK_NOTE}
+        if len(memo) > 256:
+            memo.clear()
+        memo[seed] = chosen
+        return dict(chosen)
 
     return params

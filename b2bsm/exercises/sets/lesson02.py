@@ -25,6 +25,12 @@ def _tool_count(df, p, level=3, interface="internal"):
     return int(at_least(df, f"tool_{interface}_{p['tool']}", level).sum())
 
 
+def _tool_as_text(df, p):
+    """The slip of comparing Likert answers as text: alphabetical order, not the scale's."""
+    answers = df[f"tool_internal_{p['tool']}"].dropna().astype(str)
+    return int((answers >= "moderately").sum())
+
+
 def _tool_exactly_moderate(df, p):
     return int((at_least(df, f"tool_internal_{p['tool']}", 3)).sum()) - _tool_count(df, p, 4)
 
@@ -42,6 +48,14 @@ Q1_MISTAKES = [
     Mistake(
         lambda df, p: _tool_count(df, p, interface="customer"),
         "That is the count in the customer interface; the question asks about internal use.",
+    ),
+    Mistake(
+        _tool_as_text,
+        "You compared the answers as text, so they were ordered alphabetically: 'not at all' "
+        "and 'very actively' sort after 'moderately', 'actively' before it. Compare them on "
+        "the scale's own order, as lesson 02 does with the ordered categories (or their "
+        "codes, 'moderately' = 3).",
+        section="section 2, Likert answers are ordered categories",
     ),
 ]
 Q1_ALTERNATIVES = [
@@ -134,6 +148,13 @@ Q3_MISTAKES = [
     Mistake(
         lambda df, p: int(df[_columns(df, p, ("use_",))].dropna().shape[0]),
         "You used the use columns only; the potential columns belong to the analysis too.",
+    ),
+    Mistake(
+        lambda df, p: int(df.dropna().shape[0]),
+        "You ran dropna() on the whole survey, so a firm was dropped for a missing answer in "
+        "ANY column, also columns outside this analysis. Select the analysis columns first, "
+        "then drop the firms with a missing answer among them.",
+        section="section 3, Missing answers: pairwise or listwise?",
     ),
 ]
 Q3_ALTERNATIVES = [

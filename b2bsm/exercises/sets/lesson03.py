@@ -89,6 +89,12 @@ Q1_MISTAKES = [
         lambda df, p: float(_test(df, p, lambda_="log-likelihood")["chi2"]),
         "That is the likelihood-ratio (G) statistic; the question asks for Pearson's.",
     ),
+    Mistake(
+        lambda df, p: float(_test(df, p)["p_value"]),
+        "That is the test's p-value; the question asks for the chi-square statistic itself "
+        "(the 'chi2' value of the lesson's test).",
+        section="section 3, The chi-square test of independence",
+    ),
 ]
 Q1_ALTERNATIVES = [
     lambda df, p: float(_test(df, p, row="size")["chi2"]),  # all three size classes
@@ -193,10 +199,23 @@ def _v_corrected(df, p):
     return float(np.sqrt(phi2 / min(rc - 1, kc - 1)))
 
 
+def _tschuprow(df, p):
+    """Tschuprow's T: like V, but divided by the root of (r - 1)(k - 1)."""
+    row = _turnover_test(df, p)
+    r = _turnover_frame(df, p)["turnover"].dropna().nunique()
+    return float(np.sqrt(float(row["chi2"]) / (float(row["n"]) * np.sqrt((r - 1) * (2 - 1)))))
+
+
 Q4_MISTAKES = [
     Mistake(
         lambda df, p: _cramers_v(df, p) ** 2,
         "That looks like V squared (chi2 / (n (k - 1))); Cramer's V is its square root.",
+    ),
+    Mistake(
+        _tschuprow,
+        "That is Tschuprow's T, which divides chi2 / n by the square root of (r - 1)(k - 1); "
+        "Cramer's V divides by the smaller of r - 1 and k - 1 (here 1) before the square root.",
+        section="section 3, The chi-square test of independence",
     ),
 ]
 

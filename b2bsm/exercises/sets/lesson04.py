@@ -91,6 +91,13 @@ def _listwise_tau(df, p):
     )
 
 
+def _tau_on_codes(df, p):
+    """kendalltau on .cat.codes of all firms: a missing answer is code -1, ranked lowest."""
+    from scipy.stats import kendalltau
+
+    return float(kendalltau(df[p["use"]].cat.codes, df[p["pot"]].cat.codes).statistic)
+
+
 def _tau_a(df, p):
     from b2bsm.data.survey import likert_codes
 
@@ -121,6 +128,13 @@ Q1_MISTAKES = [
         _listwise_tau,
         "You dropped firms listwise (any missing answer in the block). Use every firm that "
         "answered both of these two items (pairwise deletion).",
+    ),
+    Mistake(
+        _tau_on_codes,
+        "You correlated .cat.codes of all firms: a missing answer has the code -1 there, so "
+        "firms without an answer were ranked below 'not at all'. Keep only the firms that "
+        "answered both items before you correlate.",
+        section="section 2, Kendall's tau-b, tau-c and Spearman's rho",
     ),
 ]
 Q1_ALTERNATIVES = [_tau_a, _pearson]
@@ -307,10 +321,12 @@ QUESTIONS = [
         points=2,
         prompt="Tables 3 and 4 rank the functions by tau. Using bootstrap intervals, argue "
         "whether that ranking should guide a firm's priorities.",
-        rubric="1 point: uses bootstrap intervals (from the lesson or own code) to show that "
-        "the intervals of most functions overlap widely, so the order of neighbouring "
-        "functions is not established. 1 point: draws the practical conclusion (only the "
-        "extremes, if any, are distinguishable; a firm should not set priorities from the "
-        "ranking alone, and a correlation says nothing about what pays off).",
+        rubric="1 point: judges the order of two functions from an interval for the "
+        "DIFFERENCE of their taus (lesson 04's paired bootstrap over firms), not from whether "
+        "two separate intervals overlap (overlap is not a test), and reports that for "
+        "neighbouring functions that interval includes zero, so their order is not "
+        "established. 1 point: draws the practical conclusion (at most the extremes differ; "
+        "a firm should not set priorities from the ranking alone, and a correlation says "
+        "nothing about what pays off).",
     ),
 ]

@@ -220,6 +220,19 @@ def _unpaired(df, p):
     return float(fisher_exact([[yes_x, n - yes_x], [yes_y, n - yes_y]]).pvalue)
 
 
+def _wilcoxon_codes(df, p):
+    """Wilcoxon signed-rank test on the differences of the codes (a slip: other scales)."""
+    import warnings
+
+    from scipy.stats import wilcoxon
+
+    both = df[[p["use"], p["pot"]]].dropna()
+    diff = (code(both, p["use"]) - code(both, p["pot"])).to_numpy(dtype=float)
+    with warnings.catch_warnings():  # ties and zeros: scipy says it switches to the normal approx
+        warnings.simplefilter("ignore", UserWarning)
+        return float(wilcoxon(diff).pvalue)
+
+
 def _other_levels(df, p):
     use_level, pot_level = LEVELS["actively" if p["use_level"] == "moderately" else "moderately"]
     return float(_shares(df, p, use_level=use_level, pot_level=pot_level)["p_value"])
@@ -228,9 +241,10 @@ def _other_levels(df, p):
 Q3_MISTAKES = [
     Mistake(
         _unpaired,
-        "You compared the two shares as if they came from different firms. Every firm answered "
-        "both items, so the test must be paired: only the firms that are 'yes' on one item and "
-        "'no' on the other carry information (McNemar's test).",
+        "You compared the two shares as if they came from different firms. Both shares come "
+        "from the same firms (those that answered both items), so the test must be paired: "
+        "only the firms that are 'yes' on one item and 'no' on the other carry information "
+        "(McNemar's test).",
     ),
     Mistake(
         _one_sided,
@@ -240,6 +254,14 @@ Q3_MISTAKES = [
         lambda df, p: _gap_p(df, p, "external"),
         "You used the external users only; the question asks about every firm that answered "
         "both items.",
+    ),
+    Mistake(
+        _wilcoxon_codes,
+        "That is a Wilcoxon signed-rank test on the differences of the codes. Use and "
+        "potential are rated on different scales, so their codes cannot be subtracted; turn "
+        "each item into yes/no at its threshold and compare the two shares with McNemar's "
+        "exact test, as in lesson 05's section on two shares from the same firms.",
+        section="section 4, Two shares from the same firms: McNemar's test",
     ),
 ]
 Q3_ALTERNATIVES = [
@@ -256,8 +278,23 @@ GROUPS = {
     "internal": "the firms that use social media internally at least moderately (`use_internal`)",
 }
 BLOCK_WORDS = {"cust": "customer", "part": "partner"}
+
+
+def _first_function(block: str) -> str:
+    """The key of a block's first function, for the prompt's example of an `item` name."""
+    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS
+
+    return next(iter(CUSTOMER_FUNCTIONS if block == "cust" else PARTNER_FUNCTIONS))
+
+
 SUMMARY_OPTIONS = [
-    {"group": group, "group_words": words, "block": block, "block_words": BLOCK_WORDS[block]}
+    {
+        "group": group,
+        "group_words": words,
+        "block": block,
+        "block_words": BLOCK_WORDS[block],
+        "example": _first_function(block),
+    }
     for group, words in GROUPS.items()
     for block in BLOCK_WORDS
 ]
@@ -301,9 +338,14 @@ Q4_MISTAKES = [
         "That is the group of Table 5 (the firms WITH external experience); the question "
         "asks about another group.",
     ),
+    Mistake(
+        lambda df, p: _summary(df, p, denominator="group"),
+        "Your percentages divide by every firm of the group; divide by the firms that "
+        "answered the item (the row's n), so that a firm without an answer counts in neither.",
+        section="section 2, Table 5: where experienced firms see potential",
+    ),
 ]
 Q4_ALTERNATIVES = [
-    lambda df, p: _summary(df, p, denominator="group"),
     lambda df, p: _summary(df, p, level=5),
 ]
 
@@ -386,8 +428,9 @@ QUESTIONS = [
         hints=(
             "The two shares come from the same firms, so the test looks only at the firms "
             "that are 'yes' on one item and 'no' on the other.",
-            "Turn each item into yes/no with its own threshold and use the lesson's paired "
-            "comparison of shares; it reports McNemar's exact p-value.",
+            "Turn each item into yes/no with its own threshold, keep the firms that answered "
+            "both, and use the McNemar function that lesson 05 writes in its section on two "
+            "shares from the same firms; take its exact two-sided p-value.",
         ),
     ),
     Question(
@@ -395,9 +438,10 @@ QUESTIONS = [
         kind="table",
         points=2,
         prompt="A Table 5 style summary for a comparison group. Make a DataFrame with columns "
-        "`item`, `n` and `pct`: for each `{block}_pot_*` column ({block_words} functions), "
-        "among {group_words}, how many answered and the percentage of those who rate the "
-        "potential 'much' or 'very much' (code 4 or 5), in the survey's column order.",
+        "`item`, `n` and `pct`, one row per `{block}_pot_*` column ({block_words} functions) "
+        "in the survey's column order: `item` holds the column's name (e.g. "
+        "`{block}_pot_{example}`), `n` how many of {group_words} answered it, and `pct` the "
+        "percentage of those who rate the potential 'much' or 'very much' (code 4 or 5).",
         expected=_summary,
         precision=decimals(1),
         mistakes=Q4_MISTAKES,
@@ -424,20 +468,21 @@ QUESTIONS = [
         prompt="Table 5 ranks functions by the share of experienced firms seeing potential, "
         "with about 15 firms per row. What may you conclude?",
         choices={
-            "a": "Most of the functions cannot be told apart: their intervals overlap widely.",
+            "a": "Most functions cannot be told apart: each share is far too imprecise.",
             "b": "The top function has the most potential, since its share is the highest.",
             "c": "Firms see no potential in the functions whose share is below 50 %.",
             "d": "The ranking is reliable because every share comes with its own 95 % interval.",
         },
         correct="a",
         explanations={
-            "a": "Wilson intervals for n near 15 are about 45 points wide, so only the extremes "
-            "could differ.",
+            "a": "With n near 15 a Wilson interval is about 45 points wide, so gaps of a few "
+            "points between functions are well within chance; to compare two functions, test "
+            "their difference on the same firms (McNemar), not whether intervals overlap.",
             "b": "With n near 15 one firm moves a share by about 7 points; the top spot could "
             "easily go to another function in a new sample.",
             "c": "The share counts firms rating the potential high, not whether there is any "
             "potential.",
-            "d": "Having intervals does not make them narrow; here they overlap almost completely.",
+            "d": "Having intervals does not make them narrow; here each spans about 45 points.",
         },
         hints=("Think about how wide an interval for a share is when n is about 15.",),
     ),

@@ -101,10 +101,15 @@ Q2_MISTAKES = [
         lambda df, p: _per_1000(df, p, scale=1.0),
         "That is likes per follower; the question asks for likes per 1,000 followers.",
     ),
+    Mistake(
+        lambda df, p: _per_1000(df, p, per="impressions"),
+        "That is likes per 1,000 impressions; the question asks per 1,000 followers (the "
+        "size of the account's audience, as in the lesson's rate).",
+        section="section 1, Meet the posts",
+    ),
 ]
 Q2_ALTERNATIVES = [
     _ratio_of_medians,
-    lambda df, p: _per_1000(df, p, per="impressions"),
     lambda df, p: float(1000 * (df["likes"] / df["followers"]).median()),  # both formats
 ]
 
@@ -246,7 +251,9 @@ QUESTIONS = [
         points=2,
         prompt="How many times wider is the 95 % interval of that IRR ({words}) in the "
         "negative binomial model with account-clustered standard errors than in a plain "
-        "Poisson model (no clustering)? Divide the widths (upper - lower).",
+        "Poisson model (no clustering)? Divide the widths (upper - lower). Use the lesson's "
+        "model function: its clustered errors follow R's glm.nb with sandwich::vcovCL (HC1); "
+        "statsmodels' own clustered negative binomial gives slightly different widths.",
         expected=_width_ratio,
         precision=decimals(1),
         mistakes=Q4_MISTAKES,
@@ -285,7 +292,7 @@ QUESTIONS = [
         kind="choice",
         prompt="The model has an IRR of about 1.13 for visual:info_cues. What does it mean?",
         choices={
-            "a": "On visual posts each cue's effect is about 1.13 times its effect on text posts.",
+            "a": "On visual posts the informational cue's effect is 1.13 times that on text.",
             "b": "Visual posts get about 13 % more likes per follower than text posts do.",
             "c": "Each informational cue adds about 13 % more likes to every kind of post.",
             "d": "On average about 13 % of all likes go to visual posts that carry "
@@ -293,8 +300,9 @@ QUESTIONS = [
         },
         correct="a",
         explanations={
-            "a": "The cue's IRR on a visual post is exp(info_cues + visual:info_cues): the "
-            "interaction multiplies the text-post effect by about 1.13.",
+            "a": "The informational cue's IRR on a visual post is exp(info_cues + "
+            "visual:info_cues): this interaction multiplies its text-post effect by about "
+            "1.13. It is that cue's alone: the emotional cue's interaction is about 0.92.",
             "b": "That would be the 'visual' term; an interaction term is a ratio between two "
             "effects.",
             "c": "That would be the 'info_cues' term for text posts; the interaction says how "

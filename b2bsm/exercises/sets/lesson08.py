@@ -123,15 +123,22 @@ QUESTIONS = [
                 "That is variance / mean, the Poisson dispersion index. The NB alpha is "
                 "(variance - mean) / mean**2.",
             ),
+            Mistake(
+                _nb_mle,
+                "That looks like the maximum-likelihood alpha of a fitted negative binomial "
+                "model; the question asks for the method-of-moments estimate, computed from "
+                "the sample mean and variance alone.",
+                section='section 2, What does "normal" engagement look like?',
+            ),
         ],
         alternatives=[
-            _nb_mle,
             lambda df: float((df["likes"].var() - df["likes"].mean()) / df["likes"].mean()),
         ],
         hints=(
             "A negative binomial count varies more than a Poisson count: its variance exceeds "
             "the mean by alpha times the squared mean.",
-            "pandas' variance already uses the n - 1 divisor; numpy's does not unless told.",
+            "Take the sample mean and the sample variance of likes (divisor n - 1, as in "
+            "lesson 08), subtract the mean from the variance and divide by the squared mean.",
         ),
     ),
     Question(
@@ -158,10 +165,15 @@ QUESTIONS = [
                 "Your standard error lacks the factor 2: the log ratio of two arms' means "
                 "carries the variance of both arms.",
             ),
+            Mistake(
+                lambda df, p: math.exp(_z() * _se(p, int(p["posts"]), poisson=True)),
+                "You used Poisson variance (1/mu only) in the standard error; likes are "
+                "overdispersed, so each arm's variance is 1/mu + alpha.",
+                section="section 3, Minimum detectable effect",
+            ),
         ],
         alternatives=[
             lambda df, p: _mde(df, p, power=0.9),
-            lambda df, p: math.exp(_z() * _se(p, int(p["posts"]), poisson=True)),
             lambda df, p: 1 + _z() * _se(p, int(p["posts"])),  # a difference, not a ratio
         ],
         params=_params,
@@ -195,6 +207,12 @@ QUESTIONS = [
                 lambda df, p: _posts(df, p, poisson=True),
                 "You planned with Poisson variance (1/mu only); likes are overdispersed, so "
                 "alpha belongs in the variance.",
+            ),
+            Mistake(
+                lambda df, p: math.floor(_posts(df, p, ceil=False)),
+                "You rounded down (or to the nearest post). Fewer posts than computed give "
+                "less than 80 % power, so a sample size is always rounded UP.",
+                section="section 3, Minimum detectable effect",
             ),
         ],
         alternatives=[
