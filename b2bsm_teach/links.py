@@ -1,10 +1,10 @@
-"""Point a clone of the kit at another repository: ``python -m b2bsm.links set OWNER/NAME``.
+"""Point a clone of the kit at another repository: ``python -m b2bsm_teach.links set OWNER/NAME``.
 
 A lecturer who forks the kit runs, from the root of the fork::
 
-    python -m b2bsm.links show                      # the current settings
-    python -m b2bsm.links set acme/b2b-course       # every link now points at the fork
-    python -m b2bsm.links set acme/b2b-course --branch spring --hub https://hub.acme.edu
+    python -m b2bsm_teach.links show                      # the current settings
+    python -m b2bsm_teach.links set acme/b2b-course       # every link now points at the fork
+    python -m b2bsm_teach.links set acme/b2b-course --branch spring --hub https://hub.acme.edu
 
 ``set`` rewrites the settings in ``b2bsm/links.py``, the repository links in
 ``README.md`` and ``pyproject.toml``, and the Colab set-up cell of every lesson,
@@ -28,7 +28,7 @@ from pathlib import Path
 from b2bsm import links
 
 ROOT = Path(__file__).resolve().parents[1]
-LINKS_FILE = Path(__file__).resolve().with_name("links.py")
+LINKS_FILE = Path(links.__file__).resolve()
 #: The files whose repository links follow the settings (relative to the repository root).
 TEXT_FILES = ("README.md", "pyproject.toml")
 
@@ -224,7 +224,7 @@ def _checkout_root() -> Path:
         raise SystemExit(
             "b2bsm.links set edits the files of a clone of the kit, but this b2bsm is an "
             f"installed package ({ROOT}). Run it from your clone: `cd your-fork && "
-            "python -m pip install -e . && python -m b2bsm.links set OWNER/NAME`."
+            "python -m pip install -e . && python -m b2bsm_teach.links set OWNER/NAME`."
         )
     return ROOT
 
@@ -260,7 +260,7 @@ def set_repository(repo: str, branch: str | None = None, hub: str | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m b2bsm.links",
+        prog="python -m b2bsm_teach.links",
         description="Show or change the repository every launch link of the kit points at.",
     )
     sub = parser.add_subparsers(dest="command", required=True)

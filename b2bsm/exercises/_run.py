@@ -1,17 +1,19 @@
 """The grading runner: executes one notebook copy inside its sandbox and exports the answers.
 
-``python -m b2bsm.grade._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS``
+``python -m b2bsm.exercises._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS``
 runs in the submission's sandbox, together with the student's kernel.  It
 first limits itself (and so the kernel it starts) with ``setrlimit``: address
 space, CPU seconds, size of any written file, number of processes; then runs
 the code cells one by one with a time limit per cell (a cell that runs too
 long is interrupted and the run goes on; errors do not stop it).  After every
 cell (but cells that only call ``ex.check``) it asks the kernel for
-:func:`b2bsm.grade.answers.export_answers` and writes the runner's state
+:func:`b2bsm.exercises.answers.export_answers` and writes the runner's state
 (answers exported so far, which cells failed or timed out, whether the kernel
 died) to one of two files in turn, so a state file cut short by a kill never
 hides the previous one.
 
+It is part of the student's package because it runs where the student's code
+runs: the instructor package (``b2bsm_teach``) is not in the sandbox at all.
 Nothing here computes a grade: the kernel is the student's, and whatever it
 exports is only the student's answers, which the grader checks outside the
 sandbox.  Outputs of the cells are discarded.
@@ -27,7 +29,7 @@ import sys
 
 EXPORT_TIMEOUT = 10  # seconds for one export; a kernel that cannot answer it is stuck
 TIMEOUT_NAME = "B2bsmCellTimeout"
-EXPORT_CODE = '__import__("b2bsm.grade.answers", fromlist=["publish"]).publish(globals())'
+EXPORT_CODE = '__import__("b2bsm.exercises.answers", fromlist=["publish"]).publish(globals())'
 #: Cells that only call ``ex.check``/``ex.question`` (and comments) change no answer: no export.
 CHECK_ONLY = re.compile(
     r"(?:[ \t]*(?:ex\.(?:check|question)\((?:(?!:=)[^\n])*\))?[ \t]*(?:#[^\n]*)?\n?)*"
@@ -97,7 +99,7 @@ def run(path: str, state: State, cell_timeout: int) -> None:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    from b2bsm.grade.answers import EXPORT_MIME, AnswerError, loads
+    from b2bsm.exercises.answers import EXPORT_MIME, AnswerError, loads
 
     nb = nbformat.read(path, as_version=4)
     cells = _code_cells(nb)

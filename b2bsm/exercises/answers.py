@@ -124,7 +124,7 @@ def encode(value, _budget: list[int] | None = None, _depth: int = 0):
     {'__array__': [[1, 2], [3, 4]]}
     >>> class Sneaky(float): ...
     >>> encode(Sneaky(1.0))
-    {'__unsupported__': 'b2bsm.grade.answers.Sneaky'}
+    {'__unsupported__': 'b2bsm.exercises.answers.Sneaky'}
     """
     budget = [MAX_NODES] if _budget is None else _budget
     try:
@@ -296,7 +296,7 @@ def validate(value, _budget: list[int] | None = None, _depth: int = 0):
     >>> validate(object())
     Traceback (most recent call last):
     ...
-    b2bsm.grade.answers.AnswerError: an export holds a value of type object
+    b2bsm.exercises.answers.AnswerError: an export holds a value of type object
     """
     budget = [MAX_NODES] if _budget is None else _budget
     budget[0] -= 1

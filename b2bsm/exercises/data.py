@@ -1,7 +1,8 @@
 """The data of every exercise set: public, so a student release can build it without the key.
 
-A set's questions (its answer key) live in ``lessonNN.py``, which a student
-release does not ship; the data a student works on must still be buildable
+A set's questions (its answer key) live in the instructor package
+(``b2bsm_teach/exercises/sets/lessonNN.py``), which a student release does not
+ship; the data a student works on must still be buildable
 there, so every loader is here.  ``load_data(set_id, seed)`` gives the shipped
 data (``seed=None``) or the seeded variant of one student id.
 
@@ -11,7 +12,7 @@ edits ``ex.data`` cannot change what the checker sees.
 
 Examples
 --------
->>> from b2bsm.exercises.sets.data import load_data
+>>> from b2bsm.exercises.data import load_data
 >>> load_data("06", 1).columns.tolist()
 ['item', 'n', 'pct']
 >>> load_data("08", None).shape

@@ -1,6 +1,6 @@
 """Questions, answers and teaching feedback: the pieces every exercise set is made of.
 
-An exercise set (``b2bsm/exercises/sets/lessonNN.py``) lists :class:`Question`
+An exercise set (``b2bsm_teach/exercises/sets/lessonNN.py``) lists :class:`Question`
 objects.  A question never stores its answer: ``expected`` computes it from the
 student's own dataset, so per-student variants get their own correct answers.
 ``mistakes`` recognise typical wrong methods and say which step probably went

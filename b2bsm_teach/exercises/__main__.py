@@ -1,4 +1,4 @@
-"""``python -m b2bsm.exercises build|sync|release``: the instructor's exercise tools.
+"""``python -m b2bsm_teach.exercises build|sync|release``: the instructor's exercise tools.
 
 * ``build [--check]``: sync each master's question words from its set module, then write
   ``exercises/`` (``--check``: write nothing, exit 1 when something is out of date);
@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m b2bsm.exercises")
+    parser = argparse.ArgumentParser(prog="python -m b2bsm_teach.exercises")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="sync the masters' question words and write exercises/")
     b.add_argument("--check", action="store_true", help="only report what is out of date")
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command in ("build", "sync"):
-        from b2bsm.exercises.build import masters
+        from b2bsm_teach.exercises.build import masters
 
         if not masters():
             print(
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     if args.command == "build":
-        from b2bsm.exercises.build import BuildReport, build
+        from b2bsm_teach.exercises.build import BuildReport, build
 
         report = BuildReport()
         try:
@@ -54,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"out of date: {path}")
         print(report.summary(check=args.check))
         if args.check and (report.stale or report.masters_synced):
-            print("run `make exercises` (python -m b2bsm.exercises build)", file=sys.stderr)
+            print("run `make exercises` (python -m b2bsm_teach.exercises build)", file=sys.stderr)
             return 1
         return 0
     if args.command == "sync":
-        from b2bsm.exercises.build import masters, sync
+        from b2bsm_teach.exercises.build import masters, sync
 
         try:
             stale = sync(check=args.check)
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1 if args.check and stale else 0
 
-    from b2bsm.exercises.release import ReleaseReport, release
+    from b2bsm_teach.exercises.release import ReleaseReport, release
 
     def progress(done: int, total: int) -> None:
         end = "\n" if done == total else ""

@@ -143,7 +143,7 @@ def sync_notebook(nb, questions) -> list[str]:
 
 def question_drift(path: Path) -> list[str]:
     """The questions whose cell in the notebook ``path`` differs from the set module's words."""
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     nb = nbformat.read(path, as_version=4)
     questions = load_set(set_of(path)).QUESTIONS
@@ -162,7 +162,7 @@ def sync(solutions: Path | None = None, check: bool = False) -> list[Path]:
 
     Returns the masters that were (or would be) changed.
     """
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     stale = []
     for master in masters(solutions):
@@ -280,7 +280,7 @@ def build(
     written.  Returns the exercise notebooks that were (or would be) rewritten;
     ``report`` (a :class:`BuildReport`) also lists the masters out of sync.
     """
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     report = report if report is not None else BuildReport()
     out_dir = Path(exercises) if exercises is not None else REPO_ROOT / "exercises"

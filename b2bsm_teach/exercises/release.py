@@ -1,10 +1,11 @@
 """Make a student release: lessons, exercises, data and the package, without the answer key.
 
-``python -m b2bsm.exercises release OUTDIR [--force] [--roster FILE] [--repo OWNER/NAME]``
+``python -m b2bsm_teach.exercises release OUTDIR [--force] [--roster FILE] [--repo OWNER/NAME]``
 
-A release holds no solutions, no set modules (``b2bsm/exercises/sets/lesson*.py``,
-the full answer key, nor their helpers: of ``sets/`` only the registry and the
-public data loaders ``data.py``), no tests and no instructor documents.  Self-checks work
+A release holds the student's package ``b2bsm/`` whole (it holds no answer key:
+the set modules are the instructor package's, ``b2bsm_teach/``, which a release
+never ships), and no solutions, no tests and no instructor documents.  Its
+``pyproject.toml`` builds ``b2bsm`` alone.  Self-checks work
 from hashed keys (``b2bsm/exercises/_keys/NN.json``, see
 :mod:`b2bsm.exercises.keys`) written for the shipped data and, with a roster,
 for every student id on it.  The release gets its own README, which links only
@@ -43,12 +44,17 @@ EXCLUDE_PATTERNS = (
     "tests",
     "_keys",
 )
-#: The only files of ``b2bsm/exercises/sets/`` a release ships: the registry and the public
-#: data loaders.  The set modules and their helpers compute answers: they stay behind.
-SETS_DIR = "b2bsm/exercises/sets"
-SETS_SHIPPED = ("__init__.py", "data.py")
 #: Paths that must never appear in a release (checked after copying).
-FORBIDDEN = ("solutions", "tests", "docs/instructors.md", "CONTRIBUTING.md", "benchmarks")
+FORBIDDEN = (
+    "solutions",
+    "tests",
+    "docs/instructors.md",
+    "CONTRIBUTING.md",
+    "benchmarks",
+    "b2bsm_teach",
+)
+#: The instructor package's lines of ``pyproject.toml``, dropped from a release's copy.
+TEACH_PACKAGE = "b2bsm_teach"
 KEYS = Path("b2bsm/exercises/_keys")
 
 
@@ -76,14 +82,35 @@ def _ignore(root: Path):
         skipped = set()
         for name in names:
             path = (rel / name).as_posix()
-            hidden_set_file = rel.as_posix() == SETS_DIR and name not in SETS_SHIPPED
-            if hidden_set_file or any(
-                fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in EXCLUDE_PATTERNS
-            ):
+            if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in EXCLUDE_PATTERNS):
                 skipped.add(name)
         return skipped
 
     return ignore
+
+
+def student_pyproject(text: str) -> str:
+    """A release's ``pyproject.toml``: the kit's, building ``b2bsm`` alone.
+
+    The instructor's copy also packages ``b2bsm_teach`` and offers its answer
+    keys to ``b2bsm`` through an entry point; a release has neither.
+    """
+    lines, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("["):
+            skipping = line.strip() == '[project.entry-points."b2bsm.answer_keys"]'
+        if skipping:
+            continue
+        for item in (f'"{TEACH_PACKAGE}", ', f', "{TEACH_PACKAGE}"'):
+            line = line.replace(item, "")  # packages = [...], testpaths = [...]
+        lines.append(line)
+    out = "\n".join(lines).rstrip() + "\n"
+    if TEACH_PACKAGE in out.replace(f"python -m {TEACH_PACKAGE}", ""):
+        raise RuntimeError(
+            f"pyproject.toml still names {TEACH_PACKAGE} after removing its lines; update "
+            "b2bsm_teach.exercises.release.student_pyproject for the new pyproject.toml."
+        )
+    return out
 
 
 def _title(notebook: Path) -> str:
@@ -202,8 +229,8 @@ def release(
     progress : callable, optional
         ``progress(done, total)`` after the keys of each roster id are made.
     """
-    from b2bsm.exercises.keys import read_roster, write_keys
     from b2bsm.exercises.session import known_sets
+    from b2bsm_teach.exercises.keys import read_roster, write_keys
 
     root = Path(root) if root is not None else REPO_ROOT
     out = Path(out_dir).resolve()
@@ -217,7 +244,7 @@ def release(
     sets = [s for s, source in known_sets().items() if source == "full"]
     if not sets:
         raise ValueError(
-            "no exercise set has its answer key (b2bsm/exercises/sets/lessonNN.py) here: "
+            "no exercise set has its answer key (b2bsm_teach/exercises/sets/lessonNN.py) here: "
             "make a release from the instructor's copy of the kit."
         )
     if out.exists() and any(out.iterdir()):
@@ -240,8 +267,11 @@ def release(
         else:
             shutil.copy2(source, target)
         written.append(target)
+    pyproject = out / "pyproject.toml"
+    if pyproject.is_file():
+        pyproject.write_text(student_pyproject(pyproject.read_text(encoding="utf-8")), "utf-8")
     if repo:  # Colab installs the kit from the release's own repository, never the key's
-        from b2bsm.links_cli import point_release_at
+        from b2bsm_teach.links import point_release_at
 
         point_release_at(out, repo)
     write_keys(out / KEYS, sets, ids, progress=progress)
@@ -252,7 +282,6 @@ def release(
         p
         for p in out.rglob("*")
         if any(p.relative_to(out).as_posix().startswith(f) for f in FORBIDDEN)
-        or (p.parent.relative_to(out).as_posix() == SETS_DIR and p.name not in SETS_SHIPPED)
     ]
     if leaked:
         shutil.rmtree(out)

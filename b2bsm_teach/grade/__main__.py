@@ -1,11 +1,11 @@
-"""``python -m b2bsm.grade``: grade, export, merge hand marks, write feedback.
+"""``python -m b2bsm_teach.grade``: grade, export, merge hand marks, write feedback.
 
-Commands (``python -m b2bsm.grade COMMAND --help`` for every option)::
+Commands (``python -m b2bsm_teach.grade COMMAND --help`` for every option)::
 
-    python -m b2bsm.grade SUBMISSIONS --out grades.csv [--roster roster.csv]
-    python -m b2bsm.grade export   --gradebook grades.csv [--roster roster.csv]
-    python -m b2bsm.grade merge    MARKED.csv [...] --gradebook grades.csv
-    python -m b2bsm.grade feedback --gradebook grades.csv [--format md,html]
+    python -m b2bsm_teach.grade SUBMISSIONS --out grades.csv [--roster roster.csv]
+    python -m b2bsm_teach.grade export   --gradebook grades.csv [--roster roster.csv]
+    python -m b2bsm_teach.grade merge    MARKED.csv [...] --gradebook grades.csv
+    python -m b2bsm_teach.grade feedback --gradebook grades.csv [--format md,html]
 
 Grading folds the run into the gradebook (other sets and students stay), then
 writes the exports beside it (``exports/`` unless ``--exports DIR``):
@@ -40,14 +40,14 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def missing_answer_key() -> list[str]:
-    """Modules of the answer key (``b2bsm/exercises/sets/lessonNN.py``) that are not installed.
+    """Modules of the answer key (``b2bsm_teach/exercises/sets/lessonNN.py``) not installed here.
 
     A student release ships none of them; the instructor's copy of the kit has all.
     """
-    from b2bsm.exercises.sets import SETS
+    from b2bsm_teach.exercises.sets import SETS
 
     if not SETS:
-        return ["b2bsm.exercises.sets.lessonNN"]
+        return ["b2bsm_teach.exercises.sets.lessonNN"]
     missing = []
     for module in SETS.values():
         try:
@@ -66,7 +66,7 @@ def _key_problem() -> str | None:
     names = ", ".join(m.rsplit(".", 1)[-1] + ".py" for m in missing[:4])
     more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
     return (
-        f"the answer key is not installed here (b2bsm/exercises/sets/ lacks {names}{more}): "
+        f"the answer key is not installed here (b2bsm_teach/exercises/sets/ lacks {names}{more}): "
         "this looks like a student release; grade from the instructor's copy of the kit "
         "(the full repository, installed with pip install -e .)."
     )
@@ -90,7 +90,7 @@ def _canvas_ids(text: str | None) -> dict[str, str]:
 
 def _roster(args, exports_dir: Path):
     """The roster given with --roster, else the copy the last graded run kept beside the exports."""
-    from b2bsm.grade.roster import Roster
+    from b2bsm_teach.grade.roster import Roster
 
     kept = exports_dir / "roster.csv"
     if args.roster is not None:
@@ -105,8 +105,8 @@ def _roster(args, exports_dir: Path):
 
 def _export_all(gradebook: Path, exports_dir: Path, roster, canvas_ids, marking=True) -> int:
     """Write wide/Canvas/Moodle files and marking sheets; print what was written."""
-    from b2bsm.grade.exports import write_exports
-    from b2bsm.grade.handmark import write_marking_sheets
+    from b2bsm_teach.grade.exports import write_exports
+    from b2bsm_teach.grade.handmark import write_marking_sheets
 
     paths, view = write_exports(gradebook, exports_dir, roster, canvas_ids)
     lms = len(view.lms_students())
@@ -139,10 +139,11 @@ def _export_all(gradebook: Path, exports_dir: Path, roster, canvas_ids, marking=
 # ---------------------------------------------------------------------------
 def _grade_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m b2bsm.grade",
+        prog="python -m b2bsm_teach.grade",
         description="Grade a folder of submitted exercise notebooks into the course gradebook "
         "and write its exports (wide, Canvas, Moodle, marking sheets).",
-        epilog="Other commands: export, merge, feedback (python -m b2bsm.grade merge --help).",
+        epilog="Other commands: export, merge, feedback "
+        "(python -m b2bsm_teach.grade merge --help).",
     )
     p.add_argument("submissions", type=Path, help="folder of <student-id>.ipynb files")
     p.add_argument("--out", type=Path, default=Path("grades.csv"), help="the long gradebook CSV")
@@ -166,7 +167,7 @@ def _grade(argv: list[str]) -> int:
     problem = _key_problem()
     if problem:
         return _fail(problem)
-    from b2bsm.grade.exports import (
+    from b2bsm_teach.grade.exports import (
         ClassView,
         GradebookError,
         Row,
@@ -178,7 +179,7 @@ def _grade(argv: list[str]) -> int:
         write_answers,
         write_gradebook,
     )
-    from b2bsm.grade.roster import RosterError
+    from b2bsm_teach.grade.roster import RosterError
 
     try:
         canvas_ids = _canvas_ids(args.canvas_ids)
@@ -200,7 +201,7 @@ def _grade(argv: list[str]) -> int:
             return _fail(f"{exc} (or pass --fresh to replace it)")
         old_answers = read_answers(answers_path(out))
 
-    from b2bsm.grade import grader
+    from b2bsm_teach.grade import grader
 
     params = inspect.signature(grader.grade_folder).parameters
     kwargs = {
@@ -215,7 +216,7 @@ def _grade(argv: list[str]) -> int:
     if "roster_ids" in params and roster is not None:
         kwargs["roster_ids"] = roster.ids
     try:
-        sandbox_module = importlib.import_module("b2bsm.grade.sandbox")
+        sandbox_module = importlib.import_module("b2bsm_teach.grade.sandbox")
     except ImportError:
         sandbox_module = None
     sandbox_error = getattr(sandbox_module, "SandboxUnavailable", None)
@@ -299,14 +300,14 @@ def _gradebook_args(p: argparse.ArgumentParser) -> None:
 
 def _export(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m b2bsm.grade export",
+        prog="python -m b2bsm_teach.grade export",
         description="Write the wide, Canvas and Moodle files and the marking sheets again.",
     )
     _gradebook_args(p)
     _canvas_ids_arg(p)
     args = p.parse_args(argv)
-    from b2bsm.grade.exports import GradebookError, default_exports_dir
-    from b2bsm.grade.roster import RosterError
+    from b2bsm_teach.grade.exports import GradebookError, default_exports_dir
+    from b2bsm_teach.grade.roster import RosterError
 
     exports_dir = args.exports or default_exports_dir(args.gradebook)
     try:
@@ -318,7 +319,7 @@ def _export(argv: list[str]) -> int:
 
 def _merge(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m b2bsm.grade merge",
+        prog="python -m b2bsm_teach.grade merge",
         description="Merge marked sheets (points and comments for open answers) into the "
         "gradebook, then write every export again.",
     )
@@ -326,9 +327,9 @@ def _merge(argv: list[str]) -> int:
     _gradebook_args(p)
     _canvas_ids_arg(p)
     args = p.parse_args(argv)
-    from b2bsm.grade.exports import GradebookError, default_exports_dir
-    from b2bsm.grade.handmark import MarkingError, merge_marks
-    from b2bsm.grade.roster import RosterError
+    from b2bsm_teach.grade.exports import GradebookError, default_exports_dir
+    from b2bsm_teach.grade.handmark import MarkingError, merge_marks
+    from b2bsm_teach.grade.roster import RosterError
 
     exports_dir = args.exports or default_exports_dir(args.gradebook)
     try:
@@ -348,16 +349,16 @@ def _merge(argv: list[str]) -> int:
 
 def _feedback(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m b2bsm.grade feedback",
+        prog="python -m b2bsm_teach.grade feedback",
         description="Write one feedback file per student (their answers, points and feedback).",
     )
     _gradebook_args(p)
     p.add_argument("--out", type=Path, help="folder for the files (default: <exports>/feedback)")
     p.add_argument("--format", default="md,html", help="md, html or md,html (default)")
     args = p.parse_args(argv)
-    from b2bsm.grade.exports import GradebookError, default_exports_dir
-    from b2bsm.grade.feedback import write_feedback
-    from b2bsm.grade.roster import RosterError
+    from b2bsm_teach.grade.exports import GradebookError, default_exports_dir
+    from b2bsm_teach.grade.feedback import write_feedback
+    from b2bsm_teach.grade.roster import RosterError
 
     exports_dir = args.exports or default_exports_dir(args.gradebook)
     out = args.out or exports_dir / "feedback"
@@ -372,7 +373,7 @@ def _feedback(argv: list[str]) -> int:
         return _fail(str(exc))
     students = len({p.stem for p in paths})
     print(f"feedback: {students} student(s), {len(paths)} file(s) in {out}")
-    from b2bsm.grade.exports import ClassView, read_gradebook
+    from b2bsm_teach.grade.exports import ClassView, read_gradebook
 
     view = ClassView(read_gradebook(args.gradebook), roster)
     pending = sum(view.to_mark(s) for s in view.students)

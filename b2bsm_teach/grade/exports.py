@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from b2bsm.grade.roster import Roster, Student
+from b2bsm_teach.grade.roster import Roster, Student
 
 COLUMNS = ["student", "set", "question", "points", "max_points", "status", "feedback"]
 TOTAL = "TOTAL"
@@ -146,14 +146,15 @@ def _number(text: str, what: str, where: str) -> float:
 
 
 def read_gradebook(path) -> list[Row]:
-    """Read a long gradebook written by ``python -m b2bsm.grade``.
+    """Read a long gradebook written by ``python -m b2bsm_teach.grade``.
 
     Raises :class:`GradebookError` naming the file (and line) when it is not one.
     """
     path = Path(path)
     if not path.is_file():
         raise GradebookError(
-            f"no gradebook at {path}; grade first: python -m b2bsm.grade SUBMISSIONS --out {path}"
+            f"no gradebook at {path}; grade first: "
+            f"python -m b2bsm_teach.grade SUBMISSIONS --out {path}"
         )
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -161,7 +162,7 @@ def read_gradebook(path) -> list[Row]:
         if missing:
             raise GradebookError(
                 f"{path} is not a b2bsm gradebook: it lacks the column(s) {', '.join(missing)}. "
-                "Pass the grades.csv that python -m b2bsm.grade wrote."
+                "Pass the grades.csv that python -m b2bsm_teach.grade wrote."
             )
         rows = []
         for line, rec in enumerate(reader, start=2):
@@ -329,7 +330,7 @@ def answer_table(answer) -> tuple[list[str], list[list]] | None:
     """Columns and rows of an answer that is a table, else None.
 
     The grader exports a DataFrame as ``{"__table__": {"columns", "index", "data"}}``
-    (see :mod:`b2bsm.grade.answers`); a plain ``{column: [values]}`` also counts.
+    (see :mod:`b2bsm.exercises.answers`); a plain ``{column: [values]}`` also counts.
 
     >>> answer_table({"__table__": {"columns": ["size", "firms"], "index": [0, 1],
     ...                             "data": [["small", 60], ["large", 17]]}})
@@ -432,7 +433,7 @@ def set_info(set_id: str) -> SetInfo:
     ``Exercises NN`` and no prompts.
     """
     try:
-        from b2bsm.exercises.session import load_set
+        from b2bsm_teach.exercises.sets import load_set
 
         module = load_set(set_id)
     except Exception:  # absent or broken answer key: name the set by its id

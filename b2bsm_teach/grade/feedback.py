@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from b2bsm.grade.exports import (
+from b2bsm_teach.grade.exports import (
     TO_MARK,
     ClassView,
     Row,
@@ -35,8 +35,8 @@ from b2bsm.grade.exports import (
     read_gradebook,
     set_info,
 )
-from b2bsm.grade.handmark import HAND_GRADED
-from b2bsm.grade.roster import Roster
+from b2bsm_teach.grade.handmark import HAND_GRADED
+from b2bsm_teach.grade.roster import Roster
 
 STATUS_WORDS = {
     "correct": "correct",

@@ -7,9 +7,9 @@ A submitted notebook is never trusted.  The grader
    ``O_NOFOLLOW | O_NONBLOCK``; the file's code cells become a clean notebook in
    the grader's private work folder, so the submission itself is never opened
    again and never changed.  The student id comes from the file name (or the
-   roster), never from the notebook (:func:`b2bsm.grade.ids.match_student`);
-2. **runs** that copy in its own sandbox (:mod:`b2bsm.grade.sandbox`), which
-   exports each ``answer_qN`` as plain data (:mod:`b2bsm.grade.answers`); the
+   roster), never from the notebook (:func:`b2bsm.exercises.ids.match_student`);
+2. **runs** that copy in its own sandbox (:mod:`b2bsm_teach.grade.sandbox`), which
+   exports each ``answer_qN`` as plain data (:mod:`b2bsm.exercises.answers`); the
    sandbox shows a grading key (questions and this student's parameters, no
    answers) in place of the answer key;
 3. **grades** in a separate process of its own: it rebuilds the answers, opens
@@ -40,8 +40,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from b2bsm.grade.answers import read_capped
-from b2bsm.grade.ids import display_name, match_student, normalise_id
+from b2bsm.exercises.answers import read_capped
+from b2bsm.exercises.ids import display_name, match_student, normalise_id
 
 __all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_notebook"]
 
@@ -94,7 +94,7 @@ def _clean(text: str, limit: int = MAX_FEEDBACK) -> str:
 
 
 def _known_sets() -> dict[str, str]:
-    from b2bsm.exercises.sets import SETS
+    from b2bsm_teach.exercises.sets import SETS
 
     return dict(SETS)
 
@@ -297,11 +297,11 @@ def evaluate_submission(
     """Rows of one run submission, and its record for ``answers.jsonl``.
 
     Runs in a grader process: ``answers`` is plain exported data (validated by
-    :func:`b2bsm.grade.answers.read_state`); nothing of the student's kernel
+    :func:`b2bsm.exercises.answers.read_state`); nothing of the student's kernel
     reaches this function.
     """
+    from b2bsm.exercises.answers import AnswerError, rebuild
     from b2bsm.exercises.session import Exercises
-    from b2bsm.grade.answers import AnswerError, rebuild
 
     ex = Exercises(set_id, student)
     mismatch = _worked_on_note(worked_on, student)
@@ -395,7 +395,7 @@ def _stage(sub: Submission, work: Path) -> Path:
 
 def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, lane=None):
     """Run one submission; ``lane`` is ``(evaluator, n)``, where its grading key is built."""
-    from b2bsm.grade.sandbox import grading_key_text, write_grading_keys
+    from b2bsm_teach.grade.sandbox import grading_key_text, write_grading_keys
 
     work.mkdir(mode=0o700)
     try:
@@ -463,14 +463,14 @@ def grade_folder(
         Show a progress bar on stderr.
     sandbox : {"auto", "bwrap", "none"}
         ``"auto"``/``"bwrap"`` need bubblewrap and raise
-        :class:`b2bsm.grade.sandbox.SandboxUnavailable` without it; ``"none"``
+        :class:`b2bsm_teach.grade.sandbox.SandboxUnavailable` without it; ``"none"``
         runs notebooks unsandboxed (see
-        :func:`b2bsm.grade.sandbox.describe_unsandboxed`).
+        :func:`b2bsm_teach.grade.sandbox.describe_unsandboxed`).
     roster_ids : list of str, optional
         Course roster: file names are matched to these ids.
     max_bytes : int
         Largest submission taken in.
-    limits : b2bsm.grade.sandbox.Limits, optional
+    limits : b2bsm_teach.grade.sandbox.Limits, optional
         Resource limits per sandbox.
 
     Returns
@@ -480,7 +480,7 @@ def grade_folder(
     """
     from tqdm.auto import tqdm
 
-    from b2bsm.grade.sandbox import Limits, Sandbox
+    from b2bsm_teach.grade.sandbox import Limits, Sandbox
 
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
@@ -672,7 +672,7 @@ def grade_notebook(
 
     The student id is ``student_id`` or, when not given, the file name's stem.
     """
-    from b2bsm.grade.sandbox import Limits, Sandbox
+    from b2bsm_teach.grade.sandbox import Limits, Sandbox
 
     path = Path(path)
     limits = limits or Limits()

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from b2bsm.grade.exports import (
+from b2bsm_teach.grade.exports import (
     TO_MARK,
     Row,
     answer_display,
@@ -36,7 +36,7 @@ from b2bsm.grade.exports import (
     write_csv,
     write_gradebook,
 )
-from b2bsm.grade.roster import normalise_id
+from b2bsm_teach.grade.roster import normalise_id
 
 SHEET_COLUMNS = ["student", "set", "question", "answer", "points", "max_points", "comment"]
 HAND_GRADED = "hand-graded"
@@ -223,7 +223,7 @@ def _rubric_page(title, qid, question, max_points, sheet, gradebook) -> str:
         "the student in `comment`. Leave `points` blank for answers you have not marked yet. "
         "Keep the columns `student`, `set` and `question` as they are, save as CSV (UTF-8), "
         "then merge:\n\n"
-        f"    python -m b2bsm.grade merge {sheet} --gradebook {gradebook}\n"
+        f"    python -m b2bsm_teach.grade merge {sheet} --gradebook {gradebook}\n"
     )
 
 
@@ -281,7 +281,7 @@ def merge_marks(sheets, gradebook) -> MergeResult:
         if missing:
             errors.append(
                 f"{sheet}: lacks the column(s) {', '.join(missing)}; keep the header that "
-                "python -m b2bsm.grade wrote (student, set, question, answer, points, "
+                "python -m b2bsm_teach.grade wrote (student, set, question, answer, points, "
                 "max_points, comment)."
             )
             continue
@@ -302,7 +302,7 @@ def merge_marks(sheets, gradebook) -> MergeResult:
                 errors.append(
                     f"{where}: the gradebook {gradebook.name} has no row for set {set_id} "
                     f"question {qid}; check the student/set/question cells, or write the sheet "
-                    "again from this gradebook (python -m b2bsm.grade export)."
+                    "again from this gradebook (python -m b2bsm_teach.grade export)."
                 )
                 continue
             try:
@@ -319,7 +319,7 @@ def merge_marks(sheets, gradebook) -> MergeResult:
                 errors.append(
                     f"{where}: the answer in the sheet is no longer the student's answer in the "
                     "gradebook (the class was graded again); write the sheets again with "
-                    "python -m b2bsm.grade export and mark the new answer."
+                    "python -m b2bsm_teach.grade export and mark the new answer."
                 )
                 continue
             key = (row.student, row.set, row.question)

@@ -57,14 +57,14 @@ class RosterError(ValueError):
 def normalise_id(text) -> str:
     """A student id in the one form every part of the kit compares.
 
-    Uses :func:`b2bsm.grade.ids.normalise_id` when the grader provides it,
+    Uses :func:`b2bsm.exercises.ids.normalise_id` when the grader provides it,
     otherwise the same rule (NFKC, strip, casefold).
 
     >>> normalise_id("  S3000003 ")
     's3000003'
     """
     try:
-        from b2bsm.grade.ids import normalise_id as shared
+        from b2bsm.exercises.ids import normalise_id as shared
     except ImportError:
         shared = None
     if shared is not None:
@@ -80,7 +80,7 @@ def normalise_id(text) -> str:
 def match_student(stem: str, roster_ids) -> tuple[str | None, str | None]:
     """The roster id a submission file name belongs to, or a problem saying why none.
 
-    Uses :func:`b2bsm.grade.ids.match_student` when the grader provides it.
+    Uses :func:`b2bsm.exercises.ids.match_student` when the grader provides it.
     Otherwise: a file stem equal to a roster id, or containing exactly one
     roster id as a separate token (``s3000007_exercises``), maps to it.
 
@@ -90,7 +90,7 @@ def match_student(stem: str, roster_ids) -> tuple[str | None, str | None]:
     True
     """
     try:
-        from b2bsm.grade.ids import match_student as shared
+        from b2bsm.exercises.ids import match_student as shared
     except ImportError:
         shared = None
     if shared is not None:

@@ -1,7 +1,7 @@
 """One sandbox per submission: bubblewrap, resource limits, and nothing left running.
 
 Each submitted notebook runs (runner and kernel together, see
-:mod:`b2bsm.grade._run`) in its own `bubblewrap <https://github.com/containers/bubblewrap>`_
+:mod:`b2bsm.exercises._run`) in its own `bubblewrap <https://github.com/containers/bubblewrap>`_
 sandbox:
 
 * **files**: a private, size-capped scratch folder holding only a copy of the
@@ -9,9 +9,10 @@ sandbox:
   system's ``/usr``, Python and the kit **read-only**; nothing else: not the
   submissions folder, the solution masters, the tests, the gradebook, the
   instructor's home or other sandboxes.  The answer key is hidden too: the
-  key modules (``b2bsm/exercises/sets/lesson*.py``) and any hashed keys are
-  replaced by a *grading key* per set that holds the questions and the
-  student's parameters and no answer (:func:`b2bsm.exercises.keys.grading_key`);
+  instructor package (``b2bsm_teach``, which holds the key modules) is not
+  there, and any hashed keys are replaced by a *grading key* per set that holds
+  the questions and the student's parameters and no answer
+  (:func:`b2bsm_teach.exercises.keys.grading_key`);
 * **namespaces**: new user, pid, network (no network at all), IPC, UTS and
   mount namespaces; no capabilities; no nested user namespaces; a new session
   (no terminal to inject keystrokes into);
@@ -53,6 +54,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b2bsm._paths import PACKAGE_DIR, REPO_ROOT
+
+#: The instructor package (answer keys, grader): never visible to a graded notebook.
+TEACH_DIR = Path(__file__).resolve().parent.parent
 
 __all__ = [
     "Limits",
@@ -119,7 +123,7 @@ class Limits:
 class RunResult:
     """What the grader learns from one sandboxed run (all of it checked, none of it trusted).
 
-    ``state`` is the runner's last valid state (:func:`b2bsm.grade.answers.read_state`),
+    ``state`` is the runner's last valid state (:func:`b2bsm.exercises.answers.read_state`),
     or None when the runner never wrote one.  ``outcome`` is the grader's own
     observation: ``"finished"``, ``"timeout"``, ``"processes"``, ``"memory"``
     (stopped by the watchdog) or ``"error"`` (the sandbox could not start;
@@ -275,7 +279,7 @@ def _environment(home: str, tmp: str, keys: str | None = None) -> dict[str, str]
     if extra:
         env["PYTHONPATH"] = extra
     if keys:
-        from b2bsm.exercises.session import KEYS_ENV
+        from b2bsm.exercises.keys import KEYS_ENV
 
         env[KEYS_ENV] = keys
     return env
@@ -326,7 +330,7 @@ class Sandbox:
             raise SandboxUnavailable(
                 "bubblewrap (bwrap) is not installed, so student notebooks cannot be sandboxed. "
                 "Install it (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf "
-                "install bubblewrap), or grade without a sandbox (python -m b2bsm.grade "
+                "install bubblewrap), or grade without a sandbox (python -m b2bsm_teach.grade "
                 "--unsandboxed) only if you trust every notebook."
             )
         forbidden = [Path(p).resolve() for p in forbidden]
@@ -375,7 +379,7 @@ class Sandbox:
 
     def _check(self) -> None:
         try:
-            proc = self._probe("import b2bsm.grade.answers")
+            proc = self._probe("import b2bsm.exercises.answers")
         except subprocess.TimeoutExpired:
             raise SandboxUnavailable("bubblewrap did not start a sandbox within 120 s.") from None
         if proc.returncode != 0:
@@ -402,7 +406,7 @@ class Sandbox:
         code = (
             "import contextlib, io, sys\n"
             "try:\n"
-            "    import b2bsm.grade.answers\n"
+            "    import b2bsm.exercises.answers\n"
             "except Exception:\n"
             "    sys.exit(2)\n"
             "try:\n"
@@ -463,7 +467,7 @@ class Sandbox:
         watchdog has stopped the sandbox; in every case no process of the
         sandbox is left.
         """
-        from b2bsm.grade.answers import read_state
+        from b2bsm.exercises.answers import read_state
 
         limits = limits or Limits()
         work = Path(work)
@@ -544,7 +548,7 @@ class Sandbox:
             "-B",
             "-P",
             "-m",
-            "b2bsm.grade._run",
+            "b2bsm.exercises._run",
             NOTEBOOK_NAME,
             f"{INSIDE_STATE}/state-a.json",
             f"{INSIDE_STATE}/state-b.json",
@@ -591,7 +595,7 @@ class Sandbox:
             "-B",
             "-P",
             "-m",
-            "b2bsm.grade._run",
+            "b2bsm.exercises._run",
             NOTEBOOK_NAME,
             str(state_a),
             str(state_b),
@@ -712,8 +716,7 @@ def _mounts(forbidden: list[Path], *, hide_key: bool) -> list[str]:
         add(path)
     if not any(_inside(PACKAGE_DIR, b) for b in bound):
         args += ["--ro-bind", str(PACKAGE_DIR), str(PACKAGE_DIR)]
-    if hide_key:
-        args += _hide_key_args(PACKAGE_DIR / "exercises" / "sets")
+    args += _hide_key_args() if hide_key else _show_key_args()
     data = REPO_ROOT / "data"
     if (data / "datapackage.json").is_file() and not any(_inside(data, b) for b in bound):
         args += ["--ro-bind", str(data), str(data)]
@@ -773,7 +776,7 @@ def _python_path() -> str | None:
 
 def grading_key_text(set_id: str, student_id: str | None) -> str:
     """The grading key of a set for ``student_id`` as JSON text (see :func:`write_grading_keys`)."""
-    from b2bsm.exercises.keys import grading_key
+    from b2bsm_teach.exercises.keys import grading_key
 
     key = grading_key(set_id, [] if student_id is None else [student_id])
     return json.dumps(key, ensure_ascii=False, separators=(",", ":"))
@@ -783,7 +786,7 @@ def write_grading_keys(folder: Path, set_ids, student_id: str | None, make=None)
     """Write ``NN.json``, the grading key of each set for ``student_id``, into ``folder``.
 
     The sandbox shows ``folder`` (read-only) in place of the answer key; see
-    :func:`b2bsm.exercises.keys.grading_key`.  ``make(set_id, student_id)``
+    :func:`b2bsm_teach.exercises.keys.grading_key`.  ``make(set_id, student_id)``
     gives a key's text (default :func:`grading_key_text`; the grader builds it
     in the process that later computes the same student's verdicts).
     """
@@ -795,25 +798,21 @@ def write_grading_keys(folder: Path, set_ids, student_id: str | None, make=None)
     return folder
 
 
-def _hide_key_args(sets: Path) -> list[str]:
-    """Replace the set folder by a read-only copy without the answer-key modules.
+def _hide_key_args() -> list[str]:
+    """Hide every answer key: the instructor package and a release's hashed keys.
 
-    Hashed keys of a release (``b2bsm/exercises/_keys``) are hidden as well:
-    their hashes would let a notebook search for its answers.
+    From a checkout the instructor package is never mounted (only ``b2bsm/`` is);
+    where it is installed beside ``b2bsm`` (site-packages) an empty read-only
+    folder covers it.  Hashed keys of a release (``b2bsm/exercises/_keys``) are
+    hidden as well: their hashes would let a notebook search for its answers.
     """
     args = []
-    hashed = sets.parent / "_keys"
-    if hashed.is_dir():
-        args += ["--tmpfs", str(hashed), "--remount-ro", str(hashed)]
-    args += ["--tmpfs", str(sets)]
-    for entry in sorted(sets.iterdir()):
-        if entry.name.startswith("lesson"):
-            continue
-        if entry.name == "__pycache__":
-            args += ["--dir", str(entry)]
-            for cached in sorted(entry.iterdir()):
-                if not cached.name.startswith("lesson"):
-                    args += ["--ro-bind", str(cached), str(cached)]
-            continue
-        args += ["--ro-bind", str(entry), str(entry)]
-    return [*args, "--remount-ro", str(sets)]
+    for folder in (PACKAGE_DIR / "exercises" / "_keys", TEACH_DIR):
+        if folder.is_dir():
+            args += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
+    return args
+
+
+def _show_key_args() -> list[str]:
+    """Show the instructor package read-only (a kit that cannot open its sets without it)."""
+    return ["--ro-bind", str(TEACH_DIR), str(TEACH_DIR)]

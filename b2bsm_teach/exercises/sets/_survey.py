@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from b2bsm.data.survey import TOOLS
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets._common import per_dataset
+from b2bsm.exercises import data as _data
+from b2bsm_teach.exercises.sets._common import per_dataset
 
 #: Tools of the survey, column key -> words for a prompt (the codebook's own names).
 TOOL_WORDS = TOOLS

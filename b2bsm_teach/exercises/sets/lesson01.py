@@ -1,7 +1,7 @@
 """Exercise set for lesson 01: how B2B differs from B2C (the answer key; not shipped to students).
 
 Every student id simulates its own 1,000 B2B and 1,000 B2C purchase journeys
-(:mod:`b2bsm.exercises.sets.data`), so every computed answer differs between
+(:mod:`b2bsm.exercises.data`), so every computed answer differs between
 students.
 """
 
@@ -11,9 +11,9 @@ import functools
 
 import pandas as pd
 
+from b2bsm.exercises import data as _data
+from b2bsm.exercises.data import JOURNEY_SEED, N_BUYERS
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets.data import JOURNEY_SEED, N_BUYERS
 
 TITLE = "Lesson 01 · How B2B differs from B2C"
 __all__ = ["DEFAULT_SEED", "N_BUYERS", "QUESTIONS", "TITLE", "load_data"]

@@ -6,10 +6,10 @@ import functools
 
 import pandas as pd
 
+from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets._common import varies
-from b2bsm.exercises.sets._survey import SIZE_LABELS, TOOL_WORDS, at_least, internal, survey
+from b2bsm_teach.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._survey import SIZE_LABELS, TOOL_WORDS, at_least, internal, survey
 
 TITLE = "Lesson 02 · Meet the survey data"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]

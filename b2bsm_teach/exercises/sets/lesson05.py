@@ -14,10 +14,10 @@ import functools
 import numpy as np
 import pandas as pd
 
+from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals, significant
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets._common import per_dataset, varies
-from b2bsm.exercises.sets._survey import (
+from b2bsm_teach.exercises.sets._common import per_dataset, varies
+from b2bsm_teach.exercises.sets._survey import (
     SIZE_LABELS,
     TOOL_WORDS,
     at_least,

@@ -3,7 +3,7 @@
 The published tables are the same for everyone, so the per-student part is a
 *draft*: a referee copy of a results table (item, n, printed %) in which a few
 percentages were mistyped, and a chi-square statistic quoted in its text.  Each
-student id gets its own draft and statistic (see :mod:`b2bsm.exercises.sets.data`).
+student id gets its own draft and statistic (see :mod:`b2bsm.exercises.data`).
 The question on the paper's own Table 5 varies by the range of denominators asked.
 """
 
@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from b2bsm.exercises import data as _data
+from b2bsm.exercises.data import DRAFT_SEED, make_draft
 from b2bsm.exercises.questions import Mistake, Question, decimals, significant
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets._common import varies
-from b2bsm.exercises.sets.data import DRAFT_SEED, make_draft
+from b2bsm_teach.exercises.sets._common import varies
 
 TITLE = "Lesson 06 · Auditing published tables"
 __all__ = ["DEFAULT_SEED", "QUESTIONS", "TITLE", "load_data", "make_draft"]

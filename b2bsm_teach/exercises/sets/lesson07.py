@@ -11,9 +11,9 @@ import functools
 
 import pandas as pd
 
+from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._common import varies
 
 TITLE = "Lesson 07 · Content and engagement"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]

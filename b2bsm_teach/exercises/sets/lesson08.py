@@ -15,9 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from b2bsm.exercises import data as _data
+from b2bsm.exercises.data import PILOT_SEED, make_pilot
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm.exercises.sets import data as _data
-from b2bsm.exercises.sets.data import PILOT_SEED, make_pilot
 
 TITLE = "Lesson 08 · Designing engagement experiments"
 __all__ = ["DEFAULT_SEED", "QUESTIONS", "TITLE", "load_data", "make_pilot"]
