@@ -1,7 +1,10 @@
 # b2bsm teaching kit: two commands do all the set-up.
 #   make lab    create .venv if needed, install the kit for JupyterLab, serve the start notebook
-#   make test   install the test extras, lint, run every test and notebook (then again under
-#               the other supported Pythons found here), build the website and browse it
+#   make test   install the tested versions (requirements/lock-py3.X.txt), lint, run every
+#               kind of check (tests, notebooks, website, browser; a compatibility tier under
+#               the other supported Pythons found here): what CI runs, under 10 minutes
+# Test tiers (README "Tests"): make check (a lesson author, < 2 min), make test (CI),
+# make test-full (largest sweeps, every test under every Python), make test-latest (drift).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
@@ -19,14 +22,25 @@ SITE_OUT ?= _site
 # Other supported Pythons (3.12, 3.13, ... from pyproject's classifiers) found on this machine;
 # `make test PYTHONS=` skips them. Each gets its own environment under build/.
 PYTHONS ?= $(shell $(PYTHON) tools/pythons.py --others 2>/dev/null)
+# The lock of tested versions for an interpreter: requirements/lock-py3.X.txt (`make lock`).
+LOCK_OF = requirements/lock-py$(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])').txt
+# uv installs the same packages as pip from the same registry, several times faster.
+UV := $(VENV)/bin/uv
+UV_INSTALL = $(UV) pip install --quiet --python
+# What a lesson author checks before a commit: the notebooks changed since BASE.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
 
-.PHONY: help lab test test-main test-pythons lint format notebooks exercises data site \
-	venv clean
+.PHONY: help lab test test-main test-pythons check test-full test-latest lock lint format \
+	notebooks exercises data site venv clean
 
 help:
 	@echo "make lab        install the kit into $(VENV) and serve JupyterLab at $(START)"
-	@echo "make test       lint, unit tests, every notebook, website + browser tests;"
-	@echo "                then unit tests + notebooks under each other Python found"
+	@echo "make test       what CI runs (< 10 min): lint, tests, notebooks, website, browser;"
+	@echo "                then the compatibility tier under each other Python found"
+	@echo "make check      lint + the notebooks changed since BASE=$(BASE) and their tests (< 2 min)"
+	@echo "make test-full  before a release: the largest sweeps, every test under every Python"
+	@echo "make test-latest  the suite against the newest versions the registries offer"
+	@echo "make lock       re-resolve requirements/lock-py3.X.txt and environment.yml's pins"
 	@echo "make site       build the course website into $(SITE_OUT)/ (offline, from stored outputs)"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ in place"
 	@echo "make exercises  rebuild exercises/ from the solution masters"
@@ -36,7 +50,7 @@ help:
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "b2bsm needs Python 3.11, 3.12 or 3.13; run make with PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
+	$(PY) -m pip install $(PIP_QUIET) --upgrade pip uv
 
 # Reinstall whenever pyproject.toml changes. Each role installs its extra:
 # lab = the kit + JupyterLab; test = every role + the test tools.
@@ -44,8 +58,9 @@ $(VENV)/.installed-lab: pyproject.toml | $(PY)
 	$(PY) -m pip install $(PIP_QUIET) -e '.[lab]'
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install $(PIP_QUIET) -e '.[test]'
+# The test environment holds exactly the tested versions (the lock); users get the ranges.
+$(VENV)/.installed-test: pyproject.toml $(wildcard requirements/lock-py*.txt) | $(PY)
+	$(UV_INSTALL) $(PY) -e '.[test]' -c $(call LOCK_OF,$(PY))
 	@touch $@ $(VENV)/.installed-lab
 
 venv: $(VENV)/.installed-test
@@ -71,30 +86,36 @@ format: $(VENV)/.installed-test
 
 test: test-main test-pythons
 
-# Unit tests, notebooks and the website build in parallel; then the real-browser tests
-# (JupyterLab and the built website in Chromium) on their own, so that Chromium does not
-# compete with the nbval kernels for CPU.
+# Unit tests, notebooks and the website build in parallel (tests that share an expensive
+# fixture run on one worker: --dist loadgroup); then the real-browser tests (JupyterLab and
+# the built website in Chromium) on their own, so that Chromium does not compete with the
+# nbval kernels for CPU.
 test-main: lint
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
-	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser"
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-# Unit tests and every notebook under each other supported Python (no browser, no website,
-# no tests marked slow: the end-to-end grading runs stay on the default Python); runs them
-# all, then fails if any failed, and says which ran.
-test-pythons:
+# The compatibility tier under each other supported Python: every notebook, the doctests
+# and the I/O and sandbox paths (tests marked `compat`, see conftest.py), in a slim
+# environment (the `test-core` extra, tested versions); the numeric sweeps do not depend
+# on the interpreter and run once, above. Runs them all, then fails if any failed.
+# TIER=full (make test-full) installs the whole test extra and runs every test instead.
+TIER ?= compat
+test-pythons: $(VENV)/.installed-test
 	@status=0; ran=""; \
+	extra=$(if $(filter full,$(TIER)),test,test-core); \
+	marks='$(if $(filter full,$(TIER)),not browser and not site,compat)'; \
 	for python in $(PYTHONS); do \
 		version=$$($$python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
-		venv=build/venv-$$version; \
-		echo "== Python $$($$python -c 'import platform; print(platform.python_version())') ($$venv): unit tests, notebooks"; \
-		if [ ! -x $$venv/bin/python ] || [ pyproject.toml -nt $$venv/.installed-test ]; then \
-			$$python -m venv $$venv && \
-			$$venv/bin/python -m pip install $(PIP_QUIET) --upgrade pip && \
-			$$venv/bin/python -m pip install $(PIP_QUIET) -e '.[test]' && \
-			touch $$venv/.installed-test || { status=1; ran="$$ran $$version:install-failed"; continue; }; \
+		venv=build/venv-$$version-$$extra; \
+		echo "== Python $$($$python -c 'import platform; print(platform.python_version())') ($$venv): $$marks"; \
+		if [ ! -x $$venv/bin/python ] || [ pyproject.toml -nt $$venv/.installed ] \
+				|| [ requirements/lock-py$$version.txt -nt $$venv/.installed ]; then \
+			$$python -m venv --without-pip $$venv && \
+			$(UV_INSTALL) $$venv/bin/python -e ".[$$extra]" -c requirements/lock-py$$version.txt && \
+			touch $$venv/.installed || { status=1; ran="$$ran $$version:install-failed"; continue; }; \
 		fi; \
-		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadfile -q -m "not browser and not site and not slow"; then \
+		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadgroup -q -m "$$marks" $(PYTEST_ARGS); then \
 			ran="$$ran $$version:passed"; \
 		else \
 			status=1; ran="$$ran $$version:FAILED"; \
@@ -102,6 +123,36 @@ test-pythons:
 	done; \
 	echo "== other Pythons:$${ran:- none found (looked for python3.X on PATH and in pyenv)}"; \
 	exit $$status
+
+# A lesson author's loop: lint, then only the notebooks changed since BASE (default: where
+# this branch left main; uncommitted and new files included), the fast tests that read
+# stored notebooks, and the figure-meaning tests of the changed lessons (tools/changed.py).
+check: lint
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $$($(PY) tools/changed.py notebooks --base $(BASE)) \
+		$$($(PY) tools/changed.py tests) $(PYTEST_ARGS)
+	@keys="$$($(PY) tools/changed.py keyword --base $(BASE))"; \
+	if [ -n "$$keys" ]; then $(PY) -m pytest -n $(JOBS) tests/test_lesson_meaning.py -k "$$keys" $(PYTEST_ARGS); fi
+
+# Before a release: every sweep at full size (1,000 random student ids per set, ...) on
+# this Python, the browser tests, then every test under every other Python (TIER=full).
+test-full: lint
+	B2BSM_FULL=1 $(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(MAKE) test-pythons TIER=full
+
+# Drift: the suite against the newest versions the registries offer (no lock), so that a
+# new numpy or pandas is met here before students meet it. Refreshes build/venv-latest.
+test-latest: $(PY)
+	rm -rf build/venv-latest
+	$(PYTHON) -m venv --without-pip build/venv-latest
+	$(UV_INSTALL) build/venv-latest/bin/python --refresh --upgrade -e '.[test]'
+	build/venv-latest/bin/python -c 'import numpy, pandas, scipy, statsmodels, matplotlib as m; print("newest:", "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__, "statsmodels", statsmodels.__version__, "matplotlib", m.__version__)'
+	build/venv-latest/bin/python -m pytest -n $(JOBS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
+
+# Re-resolve the tested versions for every supported Python (requirements/lock-py3.X.txt)
+# and copy them into environment.yml (Binder). Run it, run make test, commit both.
+lock: $(PY)
+	$(PY) tools/lock.py
 
 # The course website, from the stored notebook outputs (nothing is re-executed), offline.
 site: $(VENV)/.installed-test

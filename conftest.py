@@ -146,3 +146,41 @@ def scratch_repo(tmp_path) -> Path:
     target = tmp_path / "b2bsm"
     shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*SCRATCH_IGNORE), symlinks=True)
     return target
+
+
+# --------------------------------------------------------------------------
+# Test tiers (README, "Tests")
+# --------------------------------------------------------------------------
+#: ``make test-full`` sets B2BSM_FULL=1: sweeps then run at their full size.
+FULL = os.environ.get("B2BSM_FULL", "") not in ("", "0")
+
+#: What other Pythons run (``make test-pythons``, marker ``compat``): every notebook and
+#: doctest, and the tests of paths that depend on the interpreter: reading and writing
+#: files, building a release, the grader's intake and its sandbox.  The numeric sweeps
+#: give the same answers on every interpreter and run once, under the main Python.
+COMPAT_FILES = {
+    "test_data_survey.py",
+    "test_release.py",
+    "test_answer_key.py",
+    "test_colab.py",
+    "test_notebook_hygiene.py",
+    "test_grade_hostile.py",
+}
+
+
+def sweep_size(fast: int, full: int) -> int:
+    """How many cases a sweep tries: ``fast`` in ``make test``, ``full`` in ``make test-full``."""
+    return full if FULL else fast
+
+
+def pytest_collection_modifyitems(config, items):
+    from _pytest.doctest import DoctestItem
+
+    for item in items:
+        path = Path(str(item.path))
+        if (
+            path.suffix == ".ipynb"
+            or isinstance(item, DoctestItem)
+            or (path.parent.name == "tests" and path.name in COMPAT_FILES)
+        ):
+            item.add_marker(pytest.mark.compat)

@@ -454,6 +454,41 @@ def _fit_failed(why: str, family: str = "negbin") -> RuntimeError:
     )
 
 
+def _separated(y: np.ndarray, X: np.ndarray) -> bool:
+    """True if the log-link likelihood has no finite maximum (data separation).
+
+    For Poisson and NB2 regressions with a log link the maximum likelihood
+    estimates exist unless some direction ``d`` of the coefficients gives
+    ``X d = 0`` on every post with a nonzero count and ``X d <= 0`` on the
+    zero-count posts, strictly on some (Santos Silva & Tenreyro, 2010).  Moving
+    along ``d`` then raises the likelihood forever: a coefficient runs off to
+    minus infinity.  A small linear programme looks for such a ``d``.
+
+    References
+    ----------
+    Santos Silva, J. M. C., & Tenreyro, S. (2010). On the existence of the maximum
+    likelihood estimates in Poisson regression. *Economics Letters*, 107(2), 310-312.
+    """
+    from scipy.optimize import linprog
+
+    zero, positive = X[y == 0], X[y > 0]
+    if len(zero) == 0:
+        return False
+    scale = np.abs(X).max(axis=0)
+    scale[scale == 0] = 1.0
+    zero, positive = zero / scale, positive / scale
+    found = linprog(
+        c=zero.sum(axis=0),
+        A_ub=zero,
+        b_ub=np.zeros(len(zero)),
+        A_eq=positive if len(positive) else None,
+        b_eq=np.zeros(len(positive)) if len(positive) else None,
+        bounds=(-1, 1),
+        method="highs",
+    )
+    return bool(found.status == 0 and found.fun < -1e-7)
+
+
 def _glm(y, X, offset, family, **fit_kw):
     """A statsmodels GLM fit whose warnings are judged by the caller's checks, not shown."""
     import warnings
@@ -590,6 +625,8 @@ def _wald_table(names, X, y, offset, beta, alpha, groups) -> pd.DataFrame:
         raise _fit_failed("the standard errors are not finite", "negbin" if alpha else "poisson")
     se = np.sqrt(variances)
     z = norm.ppf(0.975)
+    if np.abs(beta).max() + z * se.max() > 700:  # exp() of the interval ends would overflow
+        raise _fit_failed("the intervals are too wide to compute", "negbin" if alpha else "poisson")
     return pd.DataFrame(
         {
             "term": [n.replace("C(strategy, Treatment('other'))[T.", "strategy[") for n in names],
@@ -679,6 +716,13 @@ def fit_engagement(
         raise ValueError(
             "some terms cannot be estimated from these posts (e.g. a strategy or format that "
             "never occurs); use more posts or drop that category first."
+        )
+    if _separated(y, X):
+        raise _fit_failed(
+            f"the likelihood has no finite maximum: the posts with any {outcome} all share a "
+            "combination of strategy, cues and format that the other posts lack, so a "
+            "coefficient runs off to minus infinity (separation)",
+            family,
         )
     use_cluster = bool(cluster) and "account" in frame.columns
     groups = frame["account"].to_numpy() if use_cluster else None

@@ -310,6 +310,18 @@ def test_negbin_fit_is_the_statsmodels_maximum():
     np.testing.assert_allclose(np.asarray(glm.conf_int())[:, 0], np.log(fit["ci_low"]), atol=1e-6)
 
 
+def test_separation_is_found_before_the_fit_runs_off_to_infinity():
+    """A strategy whose posts never get a like has no finite coefficient: say so, warn nothing."""
+    posts = eng.simulate_posts(n_posts=600, n_accounts=15, seed=1)
+    silent = posts["strategy"] == posts["strategy"].iloc[0]
+    separated = posts.assign(likes=posts["likes"].where(~silent, 0))
+    assert separated["likes"].sum() > 0
+    for family in ("negbin", "poisson"):
+        with pytest.raises(RuntimeError, match=r"no finite maximum.*\(separation\)"):
+            eng.fit_engagement(separated, "likes", family=family)
+    assert not eng._separated(posts["likes"].to_numpy(), np.ones((len(posts), 1)))
+
+
 def test_failed_fits_raise_a_clear_error():
     posts = eng.simulate_posts(n_posts=600, n_accounts=15, seed=1)
     almost_empty = posts.assign(likes=0)

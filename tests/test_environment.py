@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge names that differ from the PyPI ones
@@ -89,15 +90,21 @@ def test_each_role_has_an_extra_and_test_installs_them_all(pyproject):
     assert "<2" in site["jupyter-book"].split(","), site["jupyter-book"]
     assert "sphinxcontrib-bibtex" in site
     test = extras["test"]
-    assert "b2bsm[lab,grade,site]" in test, "make test must install every role's extra"
-    assert {"pytest", "nbval", "pytest-xdist", "hypothesis", "ruff", "playwright"} <= _names(test)
+    assert "b2bsm[lab,grade,site,test-core]" in test, "make test must install every extra"
+    assert {"ruff", "playwright", "uv"} <= _names(test)
+    core = extras["test-core"]
+    assert "b2bsm[grade]" in core, "the compatibility tier grades in its sandbox"
+    assert {"pytest", "nbval", "pytest-xdist", "hypothesis"} <= _names(core)
     assert "jupyter-repo2docker" in _names(test)
 
 
 def test_make_targets_install_the_extra_of_their_role():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"pip install .*-e '\.\[lab\]'", makefile), "make lab installs .[lab]"
-    assert re.search(r"pip install .*-e '\.\[test\]'", makefile), "make test installs .[test]"
+    assert re.search(r"UV_INSTALL\) \$\(PY\) -e '\.\[test\]' -c \$\(call LOCK_OF", makefile), (
+        "make test installs .[test] at the tested versions of the lock"
+    )
+    assert re.search(r"UV_INSTALL = \$\(UV\) pip install", makefile)
 
 
 def test_supported_pythons_are_declared(pyproject):
@@ -134,11 +141,33 @@ def test_environment_holds_runtime_lab_and_build_requirements(pyproject, env):
     conda = conda_requirements(env)
     conda.pop("python")
     conda.pop("pip")
-    assert conda == expected, (
+    assert set(conda) == set(expected), (
         "environment.yml must list pyproject's runtime dependencies, the `lab` extra "
-        "(which wins where both name a package) and the build backend; different: "
-        f"{set(conda.items()) ^ set(expected.items())}"
+        f"and the build backend; different: {set(conda) ^ set(expected)}"
     )
+    for name, pin in conda.items():
+        version = pin.removeprefix("==")
+        assert pin.startswith("==") and SpecifierSet(expected[name]).contains(version), (
+            f"environment.yml pins {name}{pin}, outside pyproject's {expected[name]!r}"
+        )
+
+
+def test_binder_pins_the_tested_versions_of_the_lock():
+    """Binder runs what `make test` ran: environment.yml's pins are the lock's (make lock)."""
+    out = subprocess.run(
+        [sys.executable, "tools/lock.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_every_supported_python_has_a_lock_of_tested_versions(pyproject):
+    classifiers = {c.rsplit(" :: ", 1)[1] for c in pyproject["project"]["classifiers"]}
+    for version in sorted(v for v in classifiers if v.startswith("3.")):
+        lock = ROOT / "requirements" / f"lock-py{version}.txt"
+        assert lock.exists(), f"no lock for Python {version}: run make lock"
+        pins = dict(line.split("==", 1) for line in lock.read_text().splitlines() if "==" in line)
+        for name in ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pytest", "nbval"):
+            assert name in pins, f"{lock.name} does not pin {name}"
 
 
 def test_python_version_matches_requires_python(pyproject, env):

@@ -15,6 +15,28 @@ ADJUSTMENTS = {
 }
 
 
+def _holm(p: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Holm's step-down adjustment, exactly as statsmodels' ``multipletests(method="holm")``.
+
+    Computed here because statsmodels runs a full garbage collection on every Holm
+    call, which costs about half a second in a large process (an answer key checking
+    a class).  ``tests/test_stats.py`` checks both agree.
+
+    >>> adjusted, reject = _holm(np.array([0.04, 0.01, 0.02]), 0.05)
+    >>> adjusted.round(2).tolist(), reject.tolist()
+    ([0.04, 0.03, 0.04], [True, True, True])
+    """
+    order = np.argsort(p)
+    ranked = p[order]
+    steps = np.arange(len(p), 0, -1)
+    stop = np.nonzero(ranked > alpha / steps)[0]
+    reject_sorted = np.arange(len(p)) < (stop[0] if stop.size else len(p))
+    adjusted_sorted = np.minimum(np.maximum.accumulate(ranked * steps), 1.0)
+    adjusted, reject = np.empty_like(p), np.empty(len(p), dtype=bool)
+    adjusted[order], reject[order] = adjusted_sorted, reject_sorted
+    return adjusted, reject
+
+
 def adjust_pvalues(
     table: pd.DataFrame, *, method: str = "holm", p_col: str = "p_value", alpha: float = 0.05
 ) -> pd.DataFrame:
@@ -73,7 +95,10 @@ def adjust_pvalues(
             f"column {p_col!r} must hold p-values between 0 and 1 with none missing; "
             "drop the rows without a test first."
         )
-    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=method)
+    if method == "holm":
+        adjusted, reject = _holm(p, alpha)
+    else:
+        reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=method)
     out = table.copy()
     out["p_adjusted"] = adjusted
     out["reject"] = reject

@@ -183,13 +183,16 @@ def _pvalues(df) -> pd.Series:
 
 
 def _adjusted(df, p, method="holm", family=None):
-    from statsmodels.stats.multitest import multipletests
+    from b2bsm import stats
 
     pvalues = _pvalues(df)
     if family is not None:
         pvalues = pvalues.iloc[:8] if family == 3 else pvalues.iloc[8:]
     values = pvalues.to_numpy()
-    adjusted = values if method == "none" else multipletests(values, method=method)[1]
+    if method != "none":
+        table = stats.adjust_pvalues(pd.DataFrame({"p_value": values}), method=method)
+        values = table["p_adjusted"].to_numpy()
+    adjusted = values
     return float(adjusted[list(pvalues.index).index(p["use"])])
 
 
