@@ -1,11 +1,8 @@
 """B2B versus B2C buying: Hall's five differences as data, and a purchase-journey simulation.
 
-Two things live here:
-
-* the dataset ``b2b_vs_b2c`` (Hall 2017, as summarised by Mankonen 2024): five
-  dimensions on which business and consumer marketing differ,
-  :func:`load_b2b_vs_b2c`;
-* a small, documented simulation of purchase journeys, :func:`simulate_journeys`,
+Hall's five differences (Hall 2017, as summarised by Mankonen 2024) are a
+dataset: :func:`b2bsm.data.load_b2b_vs_b2c`.  This module holds a small,
+documented simulation of purchase journeys, :func:`simulate_journeys`,
   that turns those differences into numbers a student can plot: a B2B *buying
   centre* of several people who each deliberate and consult many information
   touch-points, against a B2C buyer who often decides on the spot.
@@ -31,15 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b2bsm.data._package import read_resource
-
 __all__ = [
     "B2B",
     "B2C",
     "MarketParams",
     "compare_markets",
     "journey_explorer",
-    "load_b2b_vs_b2c",
     "plot_journeys",
     "simulate_journeys",
     "summarise_journeys",
@@ -376,115 +370,6 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
     box.summary = summary
     box.redraw = redraw
     return box
-
-
-# --------------------------------------------------------------------------
-# The b2b_vs_b2c dataset (owned by this module; see b2bsm.data._package)
-# --------------------------------------------------------------------------
-_SOURCE = "Hall (2017), as summarised by Mankonen (2024)"
-_DIFFERENCES = [
-    (
-        "Purchase time",
-        "Long: a decision needs time, plenty of information and careful deliberation",
-        "Often quick, prompted by impulse or an immediate need",
-    ),
-    (
-        "People involved",
-        "A buying centre: several groups of stakeholders join at different stages",
-        "Usually one person decides",
-    ),
-    (
-        "Complexity of the offer",
-        "Technically complex offers, examined in detail by many parties before signing",
-        "Simple offers with a straightforward decision by one party",
-    ),
-    (
-        "Buying process",
-        "Rational and strategic: the aim is value for the buying organisation",
-        "Personal wants, tastes and values drive the purchase",
-    ),
-    (
-        "Content the audience expects",
-        "Detailed, informative material in several formats that supports the decision",
-        "Short, engaging content; information matters less than interest",
-    ),
-]
-
-RESOURCE: dict[str, Any] = {
-    "path": "b2b_vs_b2c.csv",
-    "title": "Five differences between B2B and B2C marketing (Hall 2017)",
-    "description": (
-        "The differences between business-to-business and business-to-consumer marketing "
-        "described by Hall (2017) and summarised in Mankonen (2024), paraphrased for the kit. "
-        "One row per dimension."
-    ),
-    "synthetic": False,
-    "format": "csv",
-    "mediatype": "text/csv",
-    "encoding": "utf-8",
-    "sources": [
-        {"title": "Hall, S. (2017). Innovative B2B Marketing. London: Kogan Page."},
-        {
-            "title": (
-                "Mankonen, M. (2024). Sosiaalisen median sisältö osana "
-                "B2B-asiakassuhdejohtamista [Social media content as part of B2B customer "
-                "relationship management]. Bachelor's thesis, University of Turku."
-            )
-        },
-    ],
-    "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-    "generator": "b2bsm.market.build_table",
-    "schema": {
-        "fields": [
-            {
-                "name": "dimension",
-                "title": "Dimension",
-                "type": "string",
-                "description": "Aspect of buying and marketing that differs.",
-            },
-            {
-                "name": "b2b",
-                "title": "Business-to-business",
-                "type": "string",
-                "description": "How the dimension looks when firms buy from firms.",
-            },
-            {
-                "name": "b2c",
-                "title": "Business-to-consumer",
-                "type": "string",
-                "description": "How the dimension looks when consumers buy.",
-            },
-            {
-                "name": "source",
-                "title": "Source",
-                "type": "string",
-                "description": "Where the distinction comes from.",
-            },
-        ],
-        "primaryKey": ["dimension"],
-        "missingValues": [""],
-    },
-}
-
-
-def build_table() -> pd.DataFrame:
-    """The b2b_vs_b2c table as written to ``data/b2b_vs_b2c.csv``."""
-    return pd.DataFrame(
-        [(d, b2b, b2c, _SOURCE) for d, b2b, b2c in _DIFFERENCES],
-        columns=["dimension", "b2b", "b2c", "source"],
-    )
-
-
-def load_b2b_vs_b2c() -> pd.DataFrame:
-    """Load Hall's five B2B/B2C differences (verified against ``datapackage.json``).
-
-    Examples
-    --------
-    >>> from b2bsm.data import load_b2b_vs_b2c
-    >>> load_b2b_vs_b2c()["dimension"].tolist()[0]
-    'Purchase time'
-    """
-    return read_resource("b2b_vs_b2c")
 
 
 def params_table(*markets: MarketParams) -> pd.DataFrame:

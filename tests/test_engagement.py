@@ -9,6 +9,7 @@ import pytest
 from b2bsm import engagement as eng
 from b2bsm._paths import data_dir
 from b2bsm.data import load_posts
+from b2bsm.data import posts as posts_dataset
 from b2bsm.data._package import write_table
 
 
@@ -19,7 +20,7 @@ def posts():
 
 def test_shipped_file_is_what_the_generator_writes(tmp_path):
     path = tmp_path / "posts_b2b.csv"
-    write_table(eng.build_table(), path)
+    write_table(posts_dataset.build_table(), path)
     assert path.read_bytes() == (data_dir() / "posts_b2b.csv").read_bytes()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from b2bsm.codebook import likert_codes
 from b2bsm.data import survey as sv
 from b2bsm.data._package import published_tables
 
@@ -34,7 +35,7 @@ TACIT_NOTE = (
 
 def external_users(df: pd.DataFrame) -> pd.Series:
     """Boolean Series: firms using social media at least moderately with customers or partners."""
-    codes = [sv.likert_codes(df[c]) for c in ("use_customer", "use_partner")]
+    codes = [likert_codes(df[c]) for c in ("use_customer", "use_partner")]
     return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")
 
 
@@ -153,7 +154,9 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             }
         )
 
-    code = {c: sv.likert_codes(df[c]) for c in df.columns if c not in ("firm_id",)}
+    code = {
+        c: likert_codes(df[c]) for c in df.columns if c not in ("firm_id", "industry", "position")
+    }
 
     # Table 1
     t1 = pub["table1_firm_characteristics"]

@@ -40,6 +40,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b2bsm.codebook import (  # noqa: F401  (the codebook, re-exported for older code)
+    BARRIERS,
+    CUSTOMER_FUNCTIONS,
+    IMPORTANCE_LABELS,
+    INDUSTRIES,
+    INTERFACES,
+    OVERALL_USE,
+    PARTNER_FUNCTIONS,
+    POSITIONS,
+    POTENTIAL_LABELS,
+    SIZES,
+    TOOLS,
+    TURNOVER,
+    USE_LABELS,
+    column_groups,
+    function_columns,
+    likert_codes,
+    tool_column,
+)
 from b2bsm.data._package import apply_schema, read_resource
 
 DEFAULT_SEED = 2011
@@ -49,25 +68,9 @@ TAU_TOLERANCE = 0.005
 _TAU_AIM = 0.002
 
 # --------------------------------------------------------------------------
-# Scales (the paper does not print its labels; these are the kit's documented
-# assumption, consistent with the wording of the results)
+# Margins of Table 1 (the labels and scales are in b2bsm.codebook)
 # --------------------------------------------------------------------------
-USE_LABELS = ["not at all", "a little", "moderately", "actively", "very actively"]
-POTENTIAL_LABELS = ["none", "little", "some", "much", "very much"]
-IMPORTANCE_LABELS = ["not important", "somewhat important", "important", "very important"]
-
-INDUSTRIES = [
-    "Metal products and machinery",
-    "Electronics and electricity",
-    "Business planning and consulting",
-    "Refining of metals",
-    "Other",
-    "Undefined",
-]
 INDUSTRY_COUNTS = [70, 19, 11, 9, 11, 5]
-TURNOVER = ["< EUR 2 m", "EUR 2-10 m", "EUR 11-50 m", "> EUR 50 m"]
-SIZES = ["Small (< 50)", "Medium (50-250)", "Large (> 250)"]
-POSITIONS = ["management", "IT", "R&D", "marketing", "HR", "other"]
 POSITION_COUNTS = [83, 22, 9, 7, 3, 1]
 
 #: Joint size x turnover counts (a documented modelling choice: the paper
@@ -83,64 +86,6 @@ _SIZE_TURNOVER = [
     (2, 2, 2),
     (2, 3, 15),
 ]
-
-TOOLS = {
-    "blogs": "blogs",
-    "microblogs": "microblogs",
-    "wikis": "wikis",
-    "forums": "discussion forums",
-    "office": "social office tools",
-    "sns": "social networking sites",
-    "bookmarking": "social bookmarking sites",
-    "video": "video sharing services",
-    "photo": "photo sharing services",
-    "presentations": "presentation sharing services",
-    "extranet": "social extranet sites",
-}
-INTERFACES = {
-    "internal": "internally",
-    "customer": "in the customer interface",
-    "partner": "with partners",
-}
-
-CUSTOMER_FUNCTIONS = {
-    "marketing": "marketing",
-    "communications": "communications",
-    "product_demos": "product demos",
-    "thought_leadership": "building thought leadership",
-    "customer_leads": "gaining customer leads",
-    "sales_support": "sales support",
-    "customer_needs": "finding out customer needs",
-    "rnd_participation": "customer participation in product development (R&D)",
-    "customer_service": "improving customer service",
-    "employer_branding": "employer branding and recruitment",
-}
-PARTNER_FUNCTIONS = {
-    "collaboration": "communication and collaboration",
-    "network_management": "network management",
-    "induction": "induction",
-    "tacit_knowledge": "transfer of tacit knowledge",
-    "general_communication": "general communication",
-    "project_communication": "project communication",
-    "project_efficiency": "improving the efficiency of project work",
-    "preserving_information": "preserving information",
-    "expert_knowhow": "utilizing expert know-how and reducing workload",
-    "best_practices": "sharing best practices",
-    "change_management": "change management and communication",
-}
-BARRIERS = {
-    "other_priorities": "Other projects are more important or urgent",
-    "cannot_evaluate_benefits": "No ability to evaluate the benefits for business",
-    "no_case_studies": "Lack of relevant case studies",
-    "not_understanding_possibilities": "Lack of understanding the possibilities",
-    "lack_of_resources": "Lack of resources",
-    "adoption_difficulties": (
-        "Difficulties in adopting new approaches and ways of thinking related to social media"
-    ),
-    "information_security": "Information security problems",
-    "no_need": "No need - things are done with emails and by meetings",
-    "failed_experiments": "Failed experiments or bad experiences",
-}
 
 # --------------------------------------------------------------------------
 # Targets taken from the paper (see data/jussila2014_published_tables.json)
@@ -257,53 +202,6 @@ _PARTNER_SKIPPERS = 8  # firms that left the whole partner block empty
 # --------------------------------------------------------------------------
 # Column names
 # --------------------------------------------------------------------------
-def tool_column(interface: str, tool: str) -> str:
-    """Column of a tool's use in an interface, e.g. ``tool_customer_sns``."""
-    return f"tool_{interface}_{tool}"
-
-
-def function_columns(interface: str, item: str) -> tuple[str, str]:
-    """(use, potential) columns of a business function, e.g. ``cust_use_marketing``."""
-    prefix = {"customer": "cust", "partner": "part"}[interface]
-    return f"{prefix}_use_{item}", f"{prefix}_pot_{item}"
-
-
-OVERALL_USE = ["use_internal", "use_customer", "use_partner"]
-
-
-def column_groups() -> dict[str, list[str]]:
-    """Survey columns grouped by block (``profile``, ``overall_use``, ``tools_customer``, ...)."""
-    groups = {
-        "profile": ["firm_id", "industry", "turnover", "size", "position"],
-        "overall_use": list(OVERALL_USE),
-    }
-    for interface in INTERFACES:
-        groups[f"tools_{interface}"] = [tool_column(interface, t) for t in TOOLS]
-    for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
-        cols = [function_columns(interface, i) for i in items]
-        groups[f"{interface}_function_use"] = [u for u, _ in cols]
-        groups[f"{interface}_function_potential"] = [p for _, p in cols]
-    groups["barriers"] = [f"barrier_{b}" for b in BARRIERS]
-    return groups
-
-
-def likert_codes(series: pd.Series) -> pd.Series:
-    """Numeric codes (1 = lowest category) of an ordered categorical; missing stays NaN.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> s = pd.Series(pd.Categorical(["a little", None, "very actively"],
-    ...               categories=USE_LABELS, ordered=True))
-    >>> likert_codes(s).tolist()
-    [2.0, nan, 5.0]
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.astype("float64")
-        return (codes.where(codes >= 0) + 1).rename(series.name)
-    return pd.to_numeric(series, errors="raise").astype("float64")
-
-
 # --------------------------------------------------------------------------
 # Schema
 # --------------------------------------------------------------------------

@@ -126,9 +126,10 @@ def _draft(seed: int | None) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=8)
 def _posts(seed: int | None) -> pd.DataFrame:
-    from b2bsm import engagement
+    from b2bsm.data import load_posts
+    from b2bsm.engagement import simulate_posts
 
-    return engagement.load_posts() if seed is None else engagement.simulate_posts(seed=seed)
+    return load_posts() if seed is None else simulate_posts(seed=seed)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

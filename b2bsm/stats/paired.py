@@ -21,7 +21,9 @@ from b2bsm.stats._validate import (
     paired,
     pairs_list,
     require_columns,
+    threshold_code,
 )
+from b2bsm.stats.proportions import proportion_ci
 
 TESTS = {
     "wilcoxon": "Wilcoxon signed-rank (zero differences dropped)",
@@ -229,37 +231,6 @@ def paired_comparison(
     return pd.DataFrame(rows)
 
 
-def threshold_code(at_least, scale, column: str) -> int:
-    """The code of ``at_least`` (a code or a level label) on an item's scale, checked."""
-    if isinstance(at_least, str):
-        if scale.levels is None:
-            raise TypeError(
-                f"at_least must be an integer code (e.g. 3) for {column!r}, which holds bare "
-                f"numeric codes without labels; got {at_least!r}."
-            )
-        if at_least not in [str(v) for v in scale.levels]:
-            where = scale.describe()
-            raise ValueError(
-                f"at_least={at_least!r} is not a level of {column!r}, which is coded on {where}."
-            )
-        return [str(v) for v in scale.levels].index(at_least) + 1
-    if isinstance(at_least, (bool, np.bool_)) or not isinstance(at_least, (int, np.integer)):
-        raise TypeError(
-            f"at_least must be an integer code (e.g. 3) or a level label; got {at_least!r}."
-        )
-    if at_least < 1:
-        raise ValueError(
-            f"at_least={at_least} is below the lowest code (1): every answer would count. "
-            "Use the code of the lowest level you want to count, e.g. 3 for 'at least moderately'."
-        )
-    if scale.top is not None and at_least > scale.top:
-        raise ValueError(
-            f"at_least={at_least} is above the top code of {column!r} ({scale.top}); nobody "
-            "can answer that high. Use the code of the lowest level you want to count."
-        )
-    return int(at_least)
-
-
 def paired_shares(
     df: pd.DataFrame,
     pairs,
@@ -310,8 +281,6 @@ def paired_shares(
     True
     """
     from scipy.stats import binomtest
-
-    from b2bsm.stats.proportions import proportion_ci
 
     check_confidence(confidence)
     rows = []

@@ -13,8 +13,8 @@ from b2bsm.stats._validate import (
     check_whole,
     item_codes,
     require_columns,
+    threshold_code,
 )
-from b2bsm.stats.paired import threshold_code
 
 _METHODS = {
     "wilson": "Wilson score interval",
