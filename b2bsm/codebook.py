@@ -35,6 +35,7 @@ import pandas as pd
 __all__ = [
     "BARRIERS",
     "CUSTOMER_FUNCTIONS",
+    "EXTERNAL_RULE",
     "IMPORTANCE_LABELS",
     "INDUSTRIES",
     "INTERFACES",
@@ -54,6 +55,7 @@ __all__ = [
     "LikertOrderWarning",
     "Scale",
     "column_groups",
+    "external_users",
     "function_columns",
     "item_codes",
     "known_scales",
@@ -433,3 +435,19 @@ def likert_codes(series: pd.Series, scale: Sequence[int] | None = LIKERT_SCALE) 
     ValueError: column 'q1' has value 7 (row 1), outside the 1-5 Likert scale; recode it or set it to missing (NaN).
     """  # noqa: E501
     return item_codes(series, scale)[0]
+
+
+# --------------------------------------------------------------------------
+# Derived variables
+# --------------------------------------------------------------------------
+#: Definition of an external user, the grouping of the paper's chi-square tests.
+EXTERNAL_RULE = "use_customer or use_partner at least 'moderately' (code >= 3)"
+
+
+def external_users(df: pd.DataFrame) -> pd.Series:
+    """Boolean Series: firms using social media at least moderately with customers or partners.
+
+    See :data:`EXTERNAL_RULE`; the paper counts 16 such firms.
+    """
+    codes = [likert_codes(df[c]) for c in ("use_customer", "use_partner")]
+    return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")

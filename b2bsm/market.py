@@ -1,4 +1,4 @@
-"""B2B versus B2C buying: Hall's five differences as data, and a purchase-journey simulation.
+"""B2B versus B2C buying: a purchase-journey simulation of Hall's five differences.
 
 Hall's five differences (Hall 2017, as summarised by Mankonen 2024) are a
 dataset: :func:`b2bsm.data.load_b2b_vs_b2c`.  This module holds a small,
@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from b2bsm._checks import random_generator, whole_number
 
 __all__ = [
     "B2B",
@@ -145,12 +147,6 @@ B2C = MarketParams(
 )
 
 
-def _check_n(n_buyers) -> int:
-    if isinstance(n_buyers, bool) or not isinstance(n_buyers, (int, np.integer)) or n_buyers < 1:
-        raise ValueError(f"n_buyers must be a positive integer; got {n_buyers!r}.")
-    return int(n_buyers)
-
-
 def simulate_journeys(
     params: MarketParams, n_buyers: int = 500, seed: int | np.random.Generator = 0
 ) -> pd.DataFrame:
@@ -182,8 +178,8 @@ def simulate_journeys(
         raise TypeError(
             f"params must be a MarketParams (e.g. b2bsm.market.B2B); got {type(params).__name__}."
         )
-    n = _check_n(n_buyers)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = whole_number(n_buyers, "n_buyers")
+    rng = random_generator(seed)
 
     people = 1 + rng.poisson(params.stakeholders - 1.0, size=n)
     width = int(people.max())
@@ -222,7 +218,7 @@ def compare_markets(
     >>> sorted(compare_markets(n_buyers=10, seed=1)["market"].unique())
     ['B2B', 'B2C']
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = random_generator(seed)
     frames = [simulate_journeys(m, n_buyers, rng) for m in markets]
     return pd.concat(frames, ignore_index=True)
 

@@ -308,7 +308,7 @@ def test_the_export_never_runs_a_students_object():
 
 
 def test_runner_state_files_are_read_strictly(tmp_path):
-    from b2bsm.exercises.answers import MAX_STATE_BYTES, read_state
+    from b2bsm_teach.grade.state import MAX_STATE_BYTES, read_state
 
     good = {
         "format": 1, "seq": 3, "cells": 2, "ran": 2, "errors": [], "timeouts": [1],

@@ -89,22 +89,10 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
 def write_package(
     owners: dict[str, Any], out_dir: Path | None = None, names: list[str] | None = None
 ) -> Path:
-    """Regenerate dataset files and ``datapackage.json`` (see :func:`b2bsm.data.build`).
+    """Write the datasets of ``owners`` (name -> module with ``RESOURCE`` and ``build_table``).
 
-    Parameters
-    ----------
-    owners : dict
-        Resource name -> the module that owns it (``RESOURCE``, ``build_table``).
-    out_dir : path, optional
-        Folder to write into (default: the kit's ``data/`` folder).
-    names : list of str, optional
-        Datasets to rebuild (default: all generated datasets).  Resources that
-        are not rebuilt keep their existing descriptor.
-
-    Returns
-    -------
-    Path
-        The path of the written ``datapackage.json``.
+    ``out_dir`` and ``names`` are those of :func:`b2bsm.data.build`, which
+    passes the kit's datasets; returns the path of ``datapackage.json``.
     """
     if out_dir is not None:
         out = Path(out_dir)

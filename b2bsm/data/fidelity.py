@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from b2bsm.codebook import likert_codes
+from b2bsm.codebook import EXTERNAL_RULE, external_users, likert_codes
 from b2bsm.data import survey as sv
 from b2bsm.data._package import published_tables
-
-#: Definition of an external user used for the chi-square tests (codebook).
-EXTERNAL_RULE = "use_customer or use_partner at least 'moderately' (code >= 3)"
-
+from b2bsm.data.survey_tau import smallest_kendall_p
 
 #: Why Table 4's p for transfer of tacit knowledge is reproduced as 0.003, not 0.001.
 TACIT_NOTE = (
@@ -31,104 +28,6 @@ TACIT_NOTE = (
     "p for a tau-b printed as 0.248 is 0.0025 (smallest_kendall_p); read as 0.003, the p of "
     "expert know-how with the same tau-b"
 )
-
-
-def external_users(df: pd.DataFrame) -> pd.Series:
-    """Boolean Series: firms using social media at least moderately with customers or partners."""
-    codes = [likert_codes(df[c]) for c in ("use_customer", "use_partner")]
-    return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")
-
-
-def smallest_kendall_p(
-    tau: float, n: int, max_users: int, levels: int = 5
-) -> tuple[float, list[int], list[int]]:
-    """Smallest two-sided p-value a Kendall tau-b can have when most answers are tied.
-
-    Searches the margins of a ``levels`` x ``levels`` table of ``n`` pairs in
-    which at most ``max_users`` units are above the lowest use category: every
-    use margin exhaustively, and the potential margin by steepest ascent from
-    an even spread (the tie-corrected normal p depends on the margins only,
-    through the ratio of the tau-b denominator to the standard deviation of S).
-
-    Parameters
-    ----------
-    tau : float
-        The tau-b; use the upper end of its rounding interval (0.2485 for a
-        printed 0.248) to get the smallest p any printed value allows.
-    n : int
-        Number of pairs.
-    max_users : int
-        Largest number of units with use above the lowest category.
-    levels : int, default 5
-        Points on each scale.
-
-    Returns
-    -------
-    tuple
-        ``(p, use_margin, potential_margin)`` at the optimum found.
-
-    Examples
-    --------
-    >>> p, use, pot = smallest_kendall_p(0.2485, 111, 23)
-    >>> round(p, 4), use[0]
-    (0.0025, 88)
-    """
-    from itertools import combinations_with_replacement
-    from math import erfc, sqrt
-
-    import numpy as np
-
-    def ratio(use, pot):
-        use = np.atleast_2d(use).astype(float)
-        pot = np.asarray(pot, float)
-        tot = n * (n - 1) / 2
-        m = n * (n - 1.0)
-
-        def ties(c):
-            return (
-                (c * (c - 1) / 2).sum(-1),
-                (c * (c - 1) * (c - 2)).sum(-1),
-                (c * (c - 1) * (2 * c + 5)).sum(-1),
-            )
-
-        xt, x0, x1 = ties(use)
-        yt, y0, y1 = ties(pot)
-        var = (m * (2 * n + 5) - x1 - y1) / 18 + 2 * xt * yt / m + x0 * y0 / (9 * m * (n - 2))
-        with np.errstate(invalid="ignore", divide="ignore"):  # a constant margin: no test
-            out = np.sqrt((tot - xt) * (tot - yt)) / np.sqrt(var)
-        return np.nan_to_num(out, nan=0.0)
-
-    # every use margin: counts of the upper categories sum to at most max_users
-    uppers = np.array(
-        [
-            np.bincount(np.array(c, int), minlength=levels)
-            for k in range(max_users + 1)
-            for c in combinations_with_replacement(range(1, levels), k)
-        ]
-    )
-    uppers[:, 0] = n - uppers.sum(axis=1)
-    pot = np.full(levels, n // levels)
-    pot[: n - pot.sum()] += 1
-    best = -1.0
-    while True:
-        r_use = ratio(uppers, pot)
-        use = uppers[int(np.argmax(r_use))]
-        moves = [
-            pot + np.eye(levels, dtype=int)[i] - np.eye(levels, dtype=int)[j]
-            for i in range(levels)
-            for j in range(levels)
-            if i != j and pot[j] > 0
-        ]
-        r_pot = ratio(np.array(moves), use) if moves else np.array([])
-        current = float(ratio(use, pot)[0])
-        if r_pot.size and r_pot.max() > current + 1e-12:
-            pot = moves[int(np.argmax(r_pot))]
-            continue
-        if current <= best + 1e-12:
-            break
-        best = current
-    z = tau * best
-    return erfc(z / sqrt(2)), use.tolist(), pot.tolist()
 
 
 def _pct(part: float, whole: float) -> float:

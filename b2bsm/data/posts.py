@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from b2bsm.data._package import read_resource
-from b2bsm.engagement import (
+from b2bsm.engagement.simulate import (
     DEFAULT_ACCOUNTS,
     DEFAULT_POSTS,
     DEFAULT_SEED,

@@ -26,6 +26,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from b2bsm._checks import seed_value
+
 __all__ = ["LOADERS", "load_data", "make_draft", "make_pilot", "shared_data"]
 
 #: Seeds of the shared data (no student id) of the simulated sets.
@@ -164,13 +166,7 @@ def shared_data(set_id: str, seed: int | None) -> pd.DataFrame:
         raise ValueError(
             f"no exercise set {set_id!r}; the sets with data are {', '.join(LOADERS)}."
         )
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
-    ):
-        raise ValueError(
-            f"seed must be None or a non-negative whole number (from variant_seed); got {seed!r}."
-        )
-    return loader(None if seed is None else int(seed))
+    return loader(None if seed is None else seed_value(seed, "seed (from variant_seed)"))
 
 
 def load_data(set_id: str, seed: int | None) -> pd.DataFrame:

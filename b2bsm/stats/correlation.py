@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from b2bsm._checks import random_generator
 from b2bsm.stats._validate import LIKERT_SCALE, check_confidence, paired, pairs_list
 
 #: What each method name computes.
@@ -149,7 +150,7 @@ def kendall_table(
 
     Each pair uses the firms that answered both items (pairwise deletion), the
     way the paper's Tables 3 and 4 print a separate N for every row.  Items
-    are coded by their scale (:func:`b2bsm.stats._validate.item_codes`); x and
+    are coded by their scale (:func:`b2bsm.codebook.item_codes`); x and
     y may be on different scales (only the order within each counts).
 
     The two-sided p-value is exact below 10 firms (all n! pairings,
@@ -294,7 +295,7 @@ def bootstrap_tau(
         raise ValueError(
             f"n_resamples must be at least 100 for a stable interval; got {n_resamples}."
         )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = random_generator(seed)
     tail = 100 * (1 - confidence) / 2
     rows = []
     for x, y in pairs_list(pairs):

@@ -40,8 +40,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from b2bsm.exercises.answers import read_capped
 from b2bsm.exercises.ids import display_name, match_student, normalise_id
+from b2bsm_teach.grade.state import read_capped
 
 __all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_notebook"]
 
@@ -297,7 +297,7 @@ def evaluate_submission(
     """Rows of one run submission, and its record for ``answers.jsonl``.
 
     Runs in a grader process: ``answers`` is plain exported data (validated by
-    :func:`b2bsm.exercises.answers.read_state`); nothing of the student's kernel
+    :func:`b2bsm_teach.grade.state.read_state`); nothing of the student's kernel
     reaches this function.
     """
     from b2bsm.exercises.answers import AnswerError, rebuild

@@ -123,7 +123,7 @@ class Limits:
 class RunResult:
     """What the grader learns from one sandboxed run (all of it checked, none of it trusted).
 
-    ``state`` is the runner's last valid state (:func:`b2bsm.exercises.answers.read_state`),
+    ``state`` is the runner's last valid state (:func:`b2bsm_teach.grade.state.read_state`),
     or None when the runner never wrote one.  ``outcome`` is the grader's own
     observation: ``"finished"``, ``"timeout"``, ``"processes"``, ``"memory"``
     (stopped by the watchdog) or ``"error"`` (the sandbox could not start;
@@ -467,7 +467,7 @@ class Sandbox:
         watchdog has stopped the sandbox; in every case no process of the
         sandbox is left.
         """
-        from b2bsm.exercises.answers import read_state
+        from b2bsm_teach.grade.state import read_state
 
         limits = limits or Limits()
         work = Path(work)

@@ -41,7 +41,7 @@ SETS = {
 def load_set(set_id: str):
     """The module (full answer key) of an exercise set, e.g. ``load_set("02")``.
 
-    >>> load_set("02").TITLE.startswith("Exercises 02")
+    >>> load_set("02").TITLE.startswith("Lesson 02")
     True
     """
     set_id = str(set_id)

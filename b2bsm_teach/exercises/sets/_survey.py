@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from b2bsm.data.survey import TOOLS
+from b2bsm.codebook import TOOLS
 from b2bsm.exercises import data as _data
 from b2bsm_teach.exercises.sets._common import per_dataset
 
@@ -27,7 +27,7 @@ def load_data(seed: int | None) -> pd.DataFrame:
 @per_dataset
 def _codes(df: pd.DataFrame) -> pd.DataFrame:
     """Every ordered answer of the survey as its code (1 = lowest), computed once per dataset."""
-    from b2bsm.data.survey import likert_codes
+    from b2bsm.codebook import likert_codes
 
     ordered = [
         c
@@ -42,7 +42,7 @@ def code(df: pd.DataFrame, column: str) -> pd.Series:
     codes = _codes(df)
     if column in codes.columns:
         return codes[column]
-    from b2bsm.data.survey import likert_codes
+    from b2bsm.codebook import likert_codes
 
     return likert_codes(df[column])
 
@@ -54,7 +54,7 @@ def at_least(df: pd.DataFrame, column: str, level: int = 3) -> pd.Series:
 
 def external(df: pd.DataFrame) -> pd.Series:
     """Firms with external use, by the codebook's rule (the one the lessons use)."""
-    from b2bsm.data.fidelity import external_users
+    from b2bsm.codebook import external_users
 
     return external_users(df)
 

@@ -25,7 +25,7 @@ load_data = functools.partial(_data.load_data, "04")
 
 
 def _pair_options():
-    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
+    from b2bsm.codebook import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
 
     options = []
     for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
@@ -45,15 +45,15 @@ def _pair_options():
 
 def _tests():
     """The 19 (use, potential) pairs of Tables 3 and 4, in the paper's order."""
-    from b2bsm.data.survey import TABLE3, TABLE4, function_columns
+    from b2bsm.codebook import TABLE3_ITEMS, TABLE4_ITEMS, function_columns
 
-    return [function_columns("customer", k) for k in TABLE3] + [
-        function_columns("partner", k) for k in TABLE4
+    return [function_columns("customer", k) for k in TABLE3_ITEMS] + [
+        function_columns("partner", k) for k in TABLE4_ITEMS
     ]
 
 
 def _holm_options():
-    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS
+    from b2bsm.codebook import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS
 
     words = {**CUSTOMER_FUNCTIONS, **PARTNER_FUNCTIONS}
     return [
@@ -81,7 +81,7 @@ def _tau_b(df, p):
 def _listwise_tau(df, p):
     from scipy.stats import kendalltau
 
-    from b2bsm.data.survey import likert_codes
+    from b2bsm.codebook import likert_codes
 
     prefix = p["use"].split("_use_")[0]
     block = [c for c in df.columns if c.startswith((f"{prefix}_use_", f"{prefix}_pot_"))]
@@ -92,7 +92,7 @@ def _listwise_tau(df, p):
 
 
 def _tau_a(df, p):
-    from b2bsm.data.survey import likert_codes
+    from b2bsm.codebook import likert_codes
 
     both = df[[p["use"], p["pot"]]].dropna()
     u, v = (likert_codes(both[c]).to_numpy(dtype=float) for c in (p["use"], p["pot"]))
@@ -102,7 +102,7 @@ def _tau_a(df, p):
 
 
 def _pearson(df, p):
-    from b2bsm.data.survey import likert_codes
+    from b2bsm.codebook import likert_codes
 
     both = df[[p["use"], p["pot"]]].dropna()
     return float(likert_codes(both[p["use"]]).corr(likert_codes(both[p["pot"]])))

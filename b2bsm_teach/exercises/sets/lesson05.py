@@ -110,7 +110,7 @@ Q1_ALTERNATIVES = [
 
 # --------------------------------------------------------------------------- q2
 def _barrier_options():
-    from b2bsm.data.survey import BARRIERS
+    from b2bsm.codebook import BARRIERS
 
     return [{"column": f"barrier_{key}", "words": words} for key, words in BARRIERS.items()]
 
@@ -152,7 +152,7 @@ LEVELS = {
 
 
 def _gap_options():
-    from b2bsm.data.survey import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
+    from b2bsm.codebook import CUSTOMER_FUNCTIONS, PARTNER_FUNCTIONS, function_columns
 
     options = []
     for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
