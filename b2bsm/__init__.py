@@ -1,4 +1,7 @@
-"""b2bsm: helper package for the B2B social media teaching kit.
+"""b2bsm: the package the lessons and a student's exercise notebooks import.
+
+The instructor's tools (answer keys, build, release, grader) are the separate
+package ``b2bsm_teach``, which ``b2bsm`` never imports (see CONTRIBUTING.md).
 
 Submodules are imported lazily, so ``import b2bsm`` stays fast and a lesson
 pays only for what it uses::
