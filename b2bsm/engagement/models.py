@@ -359,6 +359,16 @@ def fit_engagement(
         When no finite maximum-likelihood fit exists (e.g. an outcome that is
         almost all zero); the message says what to try instead.
 
+    See Also
+    --------
+    overdispersion : why a Poisson model is not enough for these counts.
+    b2bsm.engagement.simulate_posts : data with known true effects.
+
+    References
+    ----------
+    Cameron, A. C., & Trivedi, P. K. (2013). *Regression Analysis of Count Data* (2nd ed.).
+        Cambridge University Press.
+
     Examples
     --------
     >>> from b2bsm.engagement import fit_engagement, simulate_posts
@@ -428,6 +438,15 @@ def overdispersion(df: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
     pandas.DataFrame
         One row: ``outcome``, ``mean``, ``variance``, ``pearson_chi2``, ``df_resid``,
         ``dispersion_ratio``.
+
+    See Also
+    --------
+    fit_engagement : the NB2 regression that allows for it.
+
+    References
+    ----------
+    Cameron, A. C., & Trivedi, P. K. (2013). *Regression Analysis of Count Data* (2nd ed.).
+        Cambridge University Press.
 
     Examples
     --------

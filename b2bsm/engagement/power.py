@@ -249,6 +249,15 @@ def peeking_false_positive_rate(
         ``.attrs["fixed_design_rate"]`` is the rate of testing once at the end,
         ``.attrs["test"]`` the test used.
 
+    See Also
+    --------
+    simulate_experiment_power : power of the test run once, at the end.
+
+    References
+    ----------
+    Armitage, P., McPherson, C. K., & Rowe, B. C. (1969). Repeated significance tests on
+        accumulating data. *Journal of the Royal Statistical Society A*, 132(2), 235-244.
+
     Examples
     --------
     >>> from b2bsm.engagement import peeking_false_positive_rate

@@ -174,6 +174,16 @@ def kendall_table(
         One row per pair: ``x``, ``y``, ``n``, ``tau``, ``p_value``, ``variant``,
         ``p_method`` (how the p-value was computed).
 
+    See Also
+    --------
+    rank_correlations : tau-b, tau-c and Spearman side by side.
+    bootstrap_tau : a bootstrap interval for tau-b.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -208,6 +218,15 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
     pandas.DataFrame
         One row per method: ``method``, ``description``, ``n``, ``estimate``,
         ``p_value``, ``p_method`` (how the p-value was computed).
+
+    See Also
+    --------
+    kendall_table : tau-b with its p-value, one row per pair.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
 
     Examples
     --------
@@ -278,6 +297,14 @@ def bootstrap_tau(
     pandas.DataFrame
         One row per pair: ``x``, ``y``, ``n``, ``tau``, ``ci_low``, ``ci_high``,
         ``n_resamples``, ``n_undefined``, ``interval`` ("percentile bootstrap").
+
+    See Also
+    --------
+    kendall_table : the tau-b point estimates and their p-values.
+
+    References
+    ----------
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
 
     Examples
     --------

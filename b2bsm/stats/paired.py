@@ -177,6 +177,15 @@ def paired_comparison(
         sum, as scipy; sign: the share of y-higher among non-tied firms),
         ``p_value``, ``test`` and ``method`` (how the p-value was computed).
 
+    See Also
+    --------
+    paired_shares : compare shares above a threshold instead (McNemar).
+
+    References
+    ----------
+    Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin*,
+        1(6), 80-83.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -270,6 +279,16 @@ def paired_shares(
         (codes), ``pct_x``, ``pct_y``, ``ci_low_x``, ``ci_high_x``,
         ``ci_low_y``, ``ci_high_y`` (Wilson, in %), ``n_x_only``,
         ``n_y_only``, ``difference_pct`` (pct_y - pct_x), ``p_value``, ``test``.
+
+    See Also
+    --------
+    paired_comparison : compare the codes themselves (signed-rank or sign test).
+    b2bsm.stats.proportion_ci : the interval of each share.
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+        proportions or percentages. *Psychometrika*, 12(2), 153-157.
 
     Examples
     --------

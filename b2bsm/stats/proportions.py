@@ -45,6 +45,17 @@ def proportion_ci(successes, n, *, method: str = "wilson", confidence: float = 0
     -------
     (low, high) : tuple of numpy arrays (proportions, not percentages)
 
+    See Also
+    --------
+    proportions : shares of firms at or above a level, with intervals.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+        *Journal of the American Statistical Association*, 22(158), 209-212.
+    Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for interval
+        estimation of binomial proportions. *The American Statistician*, 52(2), 119-126.
+
     Examples
     --------
     >>> from b2bsm.stats import proportion_ci
@@ -116,6 +127,16 @@ def proportions(
         ``item``, (``by``, with the column's categorical dtype,) ``successes``,
         ``n``, ``pct``, ``ci_low_pct``, ``ci_high_pct`` and ``interval`` (the
         method's name).
+
+    See Also
+    --------
+    proportion_ci : the interval alone.
+    b2bsm.stats.paired_shares : two shares of the same firms compared.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+        *Journal of the American Statistical Association*, 22(158), 209-212.
 
     Examples
     --------
