@@ -34,15 +34,24 @@ def _pct(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else float("nan")
 
 
-def _rows(df: pd.DataFrame) -> list[dict]:
-    from scipy.stats import chi2_contingency, kendalltau
+class _Check:
+    """What every section of the report needs: the data, the paper, the codes, the rows."""
 
-    pub = published_tables()
-    rows: list[dict] = []
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.pub = published_tables()
+        self.rows: list[dict] = []
+        self.code = {
+            c: likert_codes(df[c])
+            for c in df.columns
+            if c not in ("firm_id", "industry", "position")
+        }
+        self.uses = {k: self.code[f"use_{k}"] >= 3 for k in ("internal", "customer", "partner")}
+        self.external = external_users(df)
 
-    def add(statistic, published, reproduced, tolerance, target=None, note=""):
+    def add(self, statistic, published, reproduced, tolerance, target=None, note=""):
         target = published if target is None else target
-        rows.append(
+        self.rows.append(
             {
                 "statistic": statistic,
                 "published": published,
@@ -53,11 +62,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             }
         )
 
-    code = {
-        c: likert_codes(df[c]) for c in df.columns if c not in ("firm_id", "industry", "position")
-    }
 
-    # Table 1
+def _table1(check: _Check) -> None:
+    """Table 1: firms by industry, turnover and size."""
+    df, pub, add = check.df, check.pub, check.add
     t1 = pub["table1_firm_characteristics"]
     counts = df["industry"].value_counts()
     for label, cell in t1["industry"].items():
@@ -97,8 +105,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     for label, cell in t1["employees"].items():
         add(f"Table 1: {label} (firms)", cell["n"], size.get(label, 0), 0)
 
-    # Table 2
-    uses = {k: code[f"use_{k}"] >= 3 for k in ("internal", "customer", "partner")}
+
+def _table2(check: _Check) -> None:
+    """Table 2 and the overall shares of users."""
+    df, pub, add, uses, external = check.df, check.pub, check.add, check.uses, check.external
     t2 = pub["table2_use_by_industry_at_least_moderate_pct"]
     for printed_label, cell in t2.items():
         label = "Other" if printed_label.startswith("Other") else printed_label
@@ -114,7 +124,6 @@ def _rows(df: pd.DataFrame) -> list[dict]:
                 note = f"{printed} % is impossible for n = {n}; {target_count}/{n} = {target} %"
             add(f"Table 2: {label}, {k} (%)", printed, round(_pct(count, n)), 0, target, note)
     overall = pub["overall_use_pct"]
-    external = external_users(df)
     add(
         "Overall: at least moderate use, any (%)",
         overall["any_use_at_least_moderate"],
@@ -141,7 +150,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         note="'practically all' external users are also internal users",
     )
 
-    # Tools
+
+def _tools(check: _Check) -> None:
+    """Tools used with customers and partners."""
+    df, pub, code, add = check.df, check.pub, check.code, check.add
     tools = pub["customer_interface_tools_at_least_moderate_pct"]
     short = {
         "social networking sites": "sns",
@@ -172,7 +184,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             "read as: lower in every category" + ("" if level == 3 else ", at every level"),
         )
 
-    # Function use
+
+def _function_use(check: _Check) -> None:
+    """Use of social media for business functions."""
+    pub, code, add = check.pub, check.code, check.add
     cf = pub["customer_functions"]
     named = {
         "employer branding and recruitment": "employer_branding",
@@ -246,7 +261,12 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             "read as potential 'very much' (the paper says 'very important')",
         )
 
-    # Tables 3 and 4
+
+def _tables_3_4(check: _Check) -> None:
+    """Tables 3 and 4: Kendall's tau-b of use and potential, and the pairwise Ns."""
+    from scipy.stats import kendalltau
+
+    pub, code, add = check.pub, check.code, check.add
     for interface, table, key in (
         ("customer", sv.TABLE3, "table3_kendall_customer_use_vs_potential"),
         ("partner", sv.TABLE4, "table4_kendall_partner_use_vs_potential"),
@@ -274,7 +294,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
                 note,
             )
 
-    # Table 5
+
+def _table5(check: _Check) -> None:
+    """Table 5: potential among the external users, and the items it leaves out."""
+    pub, code, add, external = check.pub, check.code, check.add, check.external
     for row in pub["table5_potential_much_or_very_much_among_external_users_pct"]["rows"]:
         interface = row["interface"]
         slug = {
@@ -310,7 +333,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         ", ".join(unlisted),
     )
 
-    # Table 6
+
+def _table6(check: _Check) -> None:
+    """Table 6: barriers rated very important."""
+    pub, code, add = check.pub, check.code, check.add
     labels = {v: k for k, v in sv.BARRIERS.items()}
     for row in pub["table6_barriers_very_important"]:
         col = f"barrier_{labels[row['barrier']]}"
@@ -324,7 +350,12 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             note = f"no denominator makes {row['n']} very important = {row['pct']} %"
         add(f"Table 6: % very important, {row['barrier']}", row["pct"], pct, 0.05, target, note)
 
-    # Chi-square tests (coding: see EXTERNAL_RULE)
+
+def _chi_square(check: _Check) -> None:
+    """The chi-square tests of external use (coding: see EXTERNAL_RULE)."""
+    from scipy.stats import chi2_contingency
+
+    df, add, external = check.df, check.add, check.external
     large = df["size"] == sv.SIZES[2]
     table = pd.crosstab(large, external).to_numpy()
     add(
@@ -350,7 +381,16 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         note="reproduced as the likelihood-ratio statistic; Pearson's is "
         f"{chi2_contingency(table)[0]:.2f}",
     )
-    return rows
+
+
+_SECTIONS = (_table1, _table2, _tools, _function_use, _tables_3_4, _table5, _table6, _chi_square)
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    check = _Check(df)
+    for section in _SECTIONS:
+        section(check)
+    return check.rows
 
 
 def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:
