@@ -305,9 +305,8 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
     the plot (useful for tests).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from b2bsm.plots import png_bytes
+    from b2bsm.plots import slider_explorer
 
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="480px")
@@ -340,32 +339,19 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             layout=layout,
         ),
     }
-    figure = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
-    summary = widgets.HTML()
 
-    def redraw(_change=None) -> None:
-        b2b = B2B.with_(**{name: s.value for name, s in sliders.items()})
-        journeys = compare_markets((b2b, B2C), n_buyers=n_buyers, seed=seed)
+    def draw(values):
+        journeys = compare_markets((B2B.with_(**values), B2C), n_buyers=n_buyers, seed=seed)
         table = summarise_journeys(journeys)
-        summary.value = (
+        text = (
             f"<b>B2B median:</b> {table.loc['B2B', 'median_days']} days, "
             f"{table.loc['B2B', 'mean_touchpoints']} touch-points &nbsp;|&nbsp; "
             f"<b>B2C median:</b> {table.loc['B2C', 'median_days']} days, "
             f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
         )
-        fig = plot_journeys(journeys)
-        figure.value = png_bytes(fig)
-        plt.close(fig)
+        return plot_journeys(journeys), text
 
-    for s in sliders.values():
-        s.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([*sliders.values(), summary, figure])
-    box.sliders = sliders
-    box.figure = figure
-    box.summary = summary
-    box.redraw = redraw
-    return box
+    return slider_explorer(sliders, draw)
 
 
 def params_table(*markets: MarketParams) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def power_explorer(
     """
     import ipywidgets as widgets
 
-    from b2bsm.plots import png_bytes
+    from b2bsm.plots import slider_explorer
 
     # redraw once the slider is released: each redraw runs a simulation
     common = {"continuous_update": False, "style": {"description_width": "initial"}}
@@ -103,26 +103,20 @@ def power_explorer(
         description="dispersion (alpha)",
         **common,
     )
-    image = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
-    summary = widgets.HTML()
 
-    def redraw(_change=None):
-        fig, power, false_pos = _power_figure(effect.value, size.value, disp.value, baseline)
-        image.value = png_bytes(fig)
+    def draw(values):
+        fig, power, false_pos = _power_figure(
+            values["effect"], values["posts_per_arm"], values["dispersion"], baseline
+        )
         verdict = "enough" if power >= 0.8 else "too little"
-        summary.value = (
-            f"<b>Power {power:.2f}</b> with {size.value} posts per arm for a true IRR of "
-            f"{effect.value:.2f} (dispersion {disp.value:.1f}, baseline {baseline:g}): "
-            f"{verdict} for the usual 80 % target. Without any effect the test "
-            f"rejects in {100 * false_pos:.1f} % of simulated experiments (its size; "
+        text = (
+            f"<b>Power {power:.2f}</b> with {values['posts_per_arm']} posts per arm for a "
+            f"true IRR of {values['effect']:.2f} (dispersion {values['dispersion']:.1f}, "
+            f"baseline {baseline:g}): {verdict} for the usual 80 % target. Without any effect "
+            f"the test rejects in {100 * false_pos:.1f} % of simulated experiments (its size; "
             "nominal 5 %)."
         )
+        return fig, text
 
-    for slider in (effect, size, disp):
-        slider.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([effect, size, disp]), summary, image])
-    box.figure = image
-    box.summary = summary
-    box.sliders = {"effect": effect, "posts_per_arm": size, "dispersion": disp}
-    return box
+    sliders = {"effect": effect, "posts_per_arm": size, "dispersion": disp}
+    return slider_explorer(sliders, draw, row=True, max_width="640px")

@@ -445,8 +445,7 @@ def overdispersion(df: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
 
     References
     ----------
-    Cameron, A. C., & Trivedi, P. K. (2013). *Regression Analysis of Count Data* (2nd ed.).
-        Cambridge University Press.
+    Cameron & Trivedi (2013), as cited in :func:`fit_engagement`.
 
     Examples
     --------

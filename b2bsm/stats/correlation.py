@@ -225,8 +225,7 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
 
     References
     ----------
-    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
-        239-251.
+    Kendall (1945), as cited in :func:`kendall_table`.
 
     Examples
     --------
