@@ -167,7 +167,7 @@ notebooks: $(VENV)/.installed-test
 	$(PY) tools/execute_notebooks.py notebooks solutions
 
 exercises: $(VENV)/.installed-test
-	$(PY) -m b2bsm.exercises build
+	$(PY) -m b2bsm_teach.exercises build
 
 data: $(VENV)/.installed-lab
 	$(PY) -m b2bsm.data build

@@ -1,9 +1,9 @@
 """Every link the kit makes to its own repository comes from the settings here.
 
 A lecturer who forks the kit changes one line, ``REPOSITORY`` (or runs
-``python -m b2bsm.links set OWNER/NAME``), and every Binder, Colab, hub and
+``python -m b2bsm_teach.links set OWNER/NAME``), and every Binder, Colab, hub and
 website link follows.  The functions take the repository as an argument so
-that a student release (``python -m b2bsm.exercises release --repo ...``)
+that a student release (``python -m b2bsm_teach.exercises release --repo ...``)
 can point at its own repository.
 
 Examples
@@ -168,9 +168,3 @@ def colab_setup_source(repo: str | None = None, branch: str | None = None) -> st
         '    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source]\n'
         "    subprocess.run(pip, check=True)"
     )
-
-
-if __name__ == "__main__":  # python -m b2bsm.links show | set OWNER/NAME
-    from b2bsm.links_cli import main
-
-    raise SystemExit(main())

@@ -1,11 +1,8 @@
-"""B2B versus B2C buying: Hall's five differences as data, and a purchase-journey simulation.
+"""B2B versus B2C buying: a purchase-journey simulation of Hall's five differences.
 
-Two things live here:
-
-* the dataset ``b2b_vs_b2c`` (Hall 2017, as summarised by Mankonen 2024): five
-  dimensions on which business and consumer marketing differ,
-  :func:`load_b2b_vs_b2c`;
-* a small, documented simulation of purchase journeys, :func:`simulate_journeys`,
+Hall's five differences (Hall 2017, as summarised by Mankonen 2024) are a
+dataset: :func:`b2bsm.data.load_b2b_vs_b2c`.  This module holds a small,
+documented simulation of purchase journeys, :func:`simulate_journeys`,
   that turns those differences into numbers a student can plot: a B2B *buying
   centre* of several people who each deliberate and consult many information
   touch-points, against a B2C buyer who often decides on the spot.
@@ -31,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b2bsm.data._package import read_resource
+from b2bsm._checks import random_generator, whole_number
 
 __all__ = [
     "B2B",
@@ -39,7 +36,6 @@ __all__ = [
     "MarketParams",
     "compare_markets",
     "journey_explorer",
-    "load_b2b_vs_b2c",
     "plot_journeys",
     "simulate_journeys",
     "summarise_journeys",
@@ -151,12 +147,6 @@ B2C = MarketParams(
 )
 
 
-def _check_n(n_buyers) -> int:
-    if isinstance(n_buyers, bool) or not isinstance(n_buyers, (int, np.integer)) or n_buyers < 1:
-        raise ValueError(f"n_buyers must be a positive integer; got {n_buyers!r}.")
-    return int(n_buyers)
-
-
 def simulate_journeys(
     params: MarketParams, n_buyers: int = 500, seed: int | np.random.Generator = 0
 ) -> pd.DataFrame:
@@ -188,8 +178,8 @@ def simulate_journeys(
         raise TypeError(
             f"params must be a MarketParams (e.g. b2bsm.market.B2B); got {type(params).__name__}."
         )
-    n = _check_n(n_buyers)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = whole_number(n_buyers, "n_buyers")
+    rng = random_generator(seed)
 
     people = 1 + rng.poisson(params.stakeholders - 1.0, size=n)
     width = int(people.max())
@@ -228,7 +218,7 @@ def compare_markets(
     >>> sorted(compare_markets(n_buyers=10, seed=1)["market"].unique())
     ['B2B', 'B2C']
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = random_generator(seed)
     frames = [simulate_journeys(m, n_buyers, rng) for m in markets]
     return pd.concat(frames, ignore_index=True)
 
@@ -315,9 +305,8 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
     the plot (useful for tests).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from b2bsm.plots import png_bytes
+    from b2bsm.plots import slider_explorer
 
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="480px")
@@ -350,141 +339,19 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             layout=layout,
         ),
     }
-    figure = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
-    summary = widgets.HTML()
 
-    def redraw(_change=None) -> None:
-        b2b = B2B.with_(**{name: s.value for name, s in sliders.items()})
-        journeys = compare_markets((b2b, B2C), n_buyers=n_buyers, seed=seed)
+    def draw(values):
+        journeys = compare_markets((B2B.with_(**values), B2C), n_buyers=n_buyers, seed=seed)
         table = summarise_journeys(journeys)
-        summary.value = (
+        text = (
             f"<b>B2B median:</b> {table.loc['B2B', 'median_days']} days, "
             f"{table.loc['B2B', 'mean_touchpoints']} touch-points &nbsp;|&nbsp; "
             f"<b>B2C median:</b> {table.loc['B2C', 'median_days']} days, "
             f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
         )
-        fig = plot_journeys(journeys)
-        figure.value = png_bytes(fig)
-        plt.close(fig)
+        return plot_journeys(journeys), text
 
-    for s in sliders.values():
-        s.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([*sliders.values(), summary, figure])
-    box.sliders = sliders
-    box.figure = figure
-    box.summary = summary
-    box.redraw = redraw
-    return box
-
-
-# --------------------------------------------------------------------------
-# The b2b_vs_b2c dataset (owned by this module; see b2bsm.data._package)
-# --------------------------------------------------------------------------
-_SOURCE = "Hall (2017), as summarised by Mankonen (2024)"
-_DIFFERENCES = [
-    (
-        "Purchase time",
-        "Long: a decision needs time, plenty of information and careful deliberation",
-        "Often quick, prompted by impulse or an immediate need",
-    ),
-    (
-        "People involved",
-        "A buying centre: several groups of stakeholders join at different stages",
-        "Usually one person decides",
-    ),
-    (
-        "Complexity of the offer",
-        "Technically complex offers, examined in detail by many parties before signing",
-        "Simple offers with a straightforward decision by one party",
-    ),
-    (
-        "Buying process",
-        "Rational and strategic: the aim is value for the buying organisation",
-        "Personal wants, tastes and values drive the purchase",
-    ),
-    (
-        "Content the audience expects",
-        "Detailed, informative material in several formats that supports the decision",
-        "Short, engaging content; information matters less than interest",
-    ),
-]
-
-RESOURCE: dict[str, Any] = {
-    "path": "b2b_vs_b2c.csv",
-    "title": "Five differences between B2B and B2C marketing (Hall 2017)",
-    "description": (
-        "The differences between business-to-business and business-to-consumer marketing "
-        "described by Hall (2017) and summarised in Mankonen (2024), paraphrased for the kit. "
-        "One row per dimension."
-    ),
-    "synthetic": False,
-    "format": "csv",
-    "mediatype": "text/csv",
-    "encoding": "utf-8",
-    "sources": [
-        {"title": "Hall, S. (2017). Innovative B2B Marketing. London: Kogan Page."},
-        {
-            "title": (
-                "Mankonen, M. (2024). Sosiaalisen median sisältö osana "
-                "B2B-asiakassuhdejohtamista [Social media content as part of B2B customer "
-                "relationship management]. Bachelor's thesis, University of Turku."
-            )
-        },
-    ],
-    "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-    "generator": "b2bsm.market.build_table",
-    "schema": {
-        "fields": [
-            {
-                "name": "dimension",
-                "title": "Dimension",
-                "type": "string",
-                "description": "Aspect of buying and marketing that differs.",
-            },
-            {
-                "name": "b2b",
-                "title": "Business-to-business",
-                "type": "string",
-                "description": "How the dimension looks when firms buy from firms.",
-            },
-            {
-                "name": "b2c",
-                "title": "Business-to-consumer",
-                "type": "string",
-                "description": "How the dimension looks when consumers buy.",
-            },
-            {
-                "name": "source",
-                "title": "Source",
-                "type": "string",
-                "description": "Where the distinction comes from.",
-            },
-        ],
-        "primaryKey": ["dimension"],
-        "missingValues": [""],
-    },
-}
-
-
-def build_table() -> pd.DataFrame:
-    """The b2b_vs_b2c table as written to ``data/b2b_vs_b2c.csv``."""
-    return pd.DataFrame(
-        [(d, b2b, b2c, _SOURCE) for d, b2b, b2c in _DIFFERENCES],
-        columns=["dimension", "b2b", "b2c", "source"],
-    )
-
-
-def load_b2b_vs_b2c() -> pd.DataFrame:
-    """Load Hall's five B2B/B2C differences (verified against ``datapackage.json``).
-
-    Examples
-    --------
-    >>> from b2bsm.data import load_b2b_vs_b2c
-    >>> load_b2b_vs_b2c()["dimension"].tolist()[0]
-    'Purchase time'
-    """
-    return read_resource("b2b_vs_b2c")
+    return slider_explorer(sliders, draw)
 
 
 def params_table(*markets: MarketParams) -> pd.DataFrame:

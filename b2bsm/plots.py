@@ -340,6 +340,50 @@ def png_bytes(fig, dpi: int = 90) -> bytes:
     return buffer.getvalue()
 
 
+def slider_explorer(sliders: dict, draw, *, row: bool = False, max_width: str = "900px"):
+    """Sliders, a figure and a summary that redraw together: the one frame of the explorers.
+
+    Parameters
+    ----------
+    sliders : dict
+        Name -> ipywidgets slider; ``draw`` gets their values under these names.
+    draw : callable
+        ``draw(values) -> (figure, summary_html)``, with ``values`` a dict of the
+        sliders' current values.  The figure is shown as a PNG
+        (:func:`png_bytes`), so it renders the same in JupyterLab, on Binder and in
+        a static view of the notebook, and is closed afterwards.
+    row : bool
+        Put the sliders side by side (default: one under the other).
+    max_width : str
+        CSS width limit of the figure.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Sliders, summary and figure, with the attributes ``sliders`` (the dict),
+        ``figure`` (the Image widget), ``summary`` (the HTML widget) and
+        ``redraw`` (redraw now), for tests and notebooks.
+    """
+    import ipywidgets as widgets
+
+    figure = widgets.Image(format="png", layout=widgets.Layout(max_width=max_width))
+    summary = widgets.HTML()
+
+    def redraw(_change=None) -> None:
+        fig, text = draw({name: slider.value for name, slider in sliders.items()})
+        summary.value = text
+        figure.value = png_bytes(fig)
+        plt.close(fig)  # a no-op for a figure pyplot does not manage
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    redraw()
+    controls = [widgets.HBox(list(sliders.values()))] if row else list(sliders.values())
+    box = widgets.VBox([*controls, summary, figure])
+    box.sliders, box.figure, box.summary, box.redraw = sliders, figure, summary, redraw
+    return box
+
+
 def interval_plot(
     table,
     *,

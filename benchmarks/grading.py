@@ -10,7 +10,7 @@ once from the master at ``--ref`` for the old grader (default: the last commit
 whose grader ran the hidden checks in the student's kernel), once from this
 checkout's master for the new one.  The old grader runs from a ``git archive``
 of ``--ref`` (kit, masters and all, found first on ``PYTHONPATH``); the new one
-is ``b2bsm.grade.grader.grade_folder`` of this checkout, sandboxed with
+is ``b2bsm_teach.grade.grader.grade_folder`` of this checkout, sandboxed with
 bubblewrap.  All run in the same invocation, in reverse order every other
 round, and the script prints a Markdown table of wall time, CPU time of the
 child processes and how many submissions got every automatic point.  The
@@ -72,7 +72,7 @@ def _children_cpu() -> float:
 
 def run_old(kit: Path, folder: Path, out: Path, jobs: int) -> tuple[float, float]:
     env = {**os.environ, "PYTHONPATH": str(kit)}
-    cmd = [sys.executable, "-m", "b2bsm.grade", str(folder), "--out", str(out)]
+    cmd = [sys.executable, "-m", "b2bsm_teach.grade", str(folder), "--out", str(out)]
     cmd += ["--jobs", str(jobs), "--quiet"]
     cpu, start = _children_cpu(), time.monotonic()
     subprocess.run(cmd, cwd=kit, env=env, check=True, capture_output=True)
@@ -82,7 +82,7 @@ def run_old(kit: Path, folder: Path, out: Path, jobs: int) -> tuple[float, float
 #: The "visible" mode: the sandboxed grader as it was before it hid the answer key (no probe,
 #: so the key modules stay in the sandbox and no grading key is written per submission).
 SHOW_KEY = (
-    "import b2bsm.grade.sandbox as S\n"
+    "import b2bsm_teach.grade.sandbox as S\n"
     "_create = S.Sandbox.create.__func__\n"
     "def _shown(cls, mode='auto', forbidden=(), set_ids=()):\n"
     "    return _create(cls, mode, forbidden=forbidden)\n"
@@ -95,7 +95,7 @@ def run_new(
 ) -> tuple[float, float]:
     code = (
         (SHOW_KEY if show_key else "") + "import sys\n"
-        "from b2bsm.grade.grader import grade_folder\n"
+        "from b2bsm_teach.grade.grader import grade_folder\n"
         "grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), progress=False,\n"
         "             sandbox=sys.argv[4])\n"
     )

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b2bsm.exercises import session
-from b2bsm.exercises.keys import HashedKey, build_key, open_text, read_roster, seal
+from b2bsm.exercises import ids, session
+from b2bsm.exercises import keys as keys_module
+from b2bsm.exercises.keys import HashedKey, open_text, seal
 from b2bsm.exercises.questions import (
     Mistake,
     Precision,
@@ -33,7 +34,7 @@ from b2bsm.exercises.session import (
     start,
     variant_seed,
 )
-from b2bsm.grade import ids
+from b2bsm_teach.exercises.keys import build_key, read_roster
 
 
 # --------------------------------------------------------------------------
@@ -309,9 +310,9 @@ def fake_set(monkeypatch, tmp_path):
     (tmp_path / "98.json").write_text(
         json.dumps(build_key("98", ROSTER, module=FAKE, data_loader=_data))
     )
-    monkeypatch.setattr(session, "KEYS_DIR", tmp_path)
+    monkeypatch.setattr(keys_module, "KEYS_DIR", tmp_path)
     monkeypatch.setattr(session, "known_sets", lambda: {"98": "hashed", "99": "full"})
-    monkeypatch.setattr(session, "load_set", lambda set_id: FAKE)
+    monkeypatch.setattr(session, "answer_key_module", lambda set_id: FAKE)
     monkeypatch.setattr(session, "load_data", lambda set_id, seed: _data(seed))
 
 
@@ -324,7 +325,7 @@ def test_ids_are_normalised_once():
             variant_seed(bad)
     with pytest.raises(ValueError, match="empty"):
         normalise_id("   ")
-    assert normalise_id is ids.normalise_id, "one definition of the rule, in b2bsm.grade.ids"
+    assert normalise_id is ids.normalise_id, "one definition of the rule, in b2bsm.exercises.ids"
 
 
 @pytest.mark.parametrize("set_id", ["99", "98"])
@@ -386,7 +387,7 @@ def test_grade_answers_uses_the_given_id_and_no_environment(fake_set, monkeypatc
 # The grading key: what a notebook sees while the grader runs it
 # --------------------------------------------------------------------------
 def _grading(student_ids=ROSTER):
-    from b2bsm.exercises.keys import grading_key
+    from b2bsm_teach.exercises.keys import grading_key
 
     return grading_key("99", student_ids, module=FAKE)
 
@@ -432,7 +433,8 @@ def test_a_grading_key_judges_nothing_and_says_who_judges():
 
 
 def test_the_grader_points_the_kit_at_its_grading_keys(monkeypatch, tmp_path):
-    from b2bsm.exercises.keys import GRADED_OUTSIDE, grading_key
+    from b2bsm.exercises.keys import GRADED_OUTSIDE
+    from b2bsm_teach.exercises.keys import grading_key
 
     (tmp_path / "02.json").write_text(json.dumps(grading_key("02", ["s1000001"])))
     monkeypatch.setenv(session.KEYS_ENV, str(tmp_path))

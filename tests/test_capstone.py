@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from b2bsm.grade.exports import read_gradebook
-from b2bsm.grade.handmark import SHEET_COLUMNS, merge_marks, write_marking_sheets
+from b2bsm_teach.grade.exports import read_gradebook
+from b2bsm_teach.grade.handmark import SHEET_COLUMNS, merge_marks, write_marking_sheets
 from tools import capstone
 
 
@@ -46,7 +46,7 @@ def test_rubric_rows_are_marked_and_merged(tmp_path):
 
 
 def test_a_mark_above_the_criterion_maximum_is_refused(tmp_path):
-    from b2bsm.grade.handmark import MarkingError
+    from b2bsm_teach.grade.handmark import MarkingError
 
     gradebook = tmp_path / "grades.csv"
     capstone.add_rows(gradebook, ["s1"])

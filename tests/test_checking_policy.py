@@ -30,10 +30,9 @@ import pandas as pd
 import pytest
 
 from b2bsm.exercises import start, variant_seed
+from b2bsm.exercises.data import shared_data
 from b2bsm.exercises.questions import Precision, tables_match
-from b2bsm.exercises.session import load_set
-from b2bsm.exercises.sets import SETS
-from b2bsm.exercises.sets.data import shared_data
+from b2bsm_teach.exercises.sets import SETS, load_set
 
 IDS = tuple(f"s{3000000 + i}" for i in range(50))
 FIT_IDS = IDS[:5]

@@ -6,10 +6,10 @@ import csv
 
 import pytest
 
-from b2bsm.exercises.session import load_set
-from b2bsm.grade.__main__ import main
-from b2bsm.grade.exports import Row, write_gradebook
-from b2bsm.grade.report import class_report, most_missed
+from b2bsm_teach.exercises.sets import load_set
+from b2bsm_teach.grade.__main__ import main
+from b2bsm_teach.grade.exports import Row, write_gradebook
+from b2bsm_teach.grade.report import class_report, most_missed
 
 SET = "05"
 

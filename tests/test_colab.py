@@ -25,7 +25,7 @@ import pytest
 
 from b2bsm import links
 from b2bsm.exercises import start
-from b2bsm.links_cli import colab_paths, lesson_paths, read_notebook, set_colab_cell
+from b2bsm_teach.links import colab_paths, lesson_paths, read_notebook, set_colab_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_paths(ROOT)

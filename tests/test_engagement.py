@@ -9,6 +9,7 @@ import pytest
 from b2bsm import engagement as eng
 from b2bsm._paths import data_dir
 from b2bsm.data import load_posts
+from b2bsm.data import posts as posts_dataset
 from b2bsm.data._package import write_table
 
 
@@ -19,7 +20,7 @@ def posts():
 
 def test_shipped_file_is_what_the_generator_writes(tmp_path):
     path = tmp_path / "posts_b2b.csv"
-    write_table(eng.build_table(), path)
+    write_table(posts_dataset.build_table(), path)
     assert path.read_bytes() == (data_dir() / "posts_b2b.csv").read_bytes()
 
 
@@ -142,7 +143,7 @@ def _wald_z_size(n, dispersion, baseline, n_sims, seed):
     from scipy.stats import norm
 
     rng = np.random.default_rng(seed)
-    arms = [eng._nb_draw(rng, np.full((n_sims, n), baseline), dispersion) for _ in "ab"]
+    arms = [eng.simulate._nb_draw(rng, np.full((n_sims, n), baseline), dispersion) for _ in "ab"]
     m = [a.mean(1) for a in arms]
     v = [a.var(1, ddof=1) for a in arms]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -177,7 +178,7 @@ def test_t_test_on_sums_matches_scipy():
     b = rng.poisson(rng.gamma(1.2, 25, size=(50, 12))).astype(float)
     b[0] = a[0]  # identical arms: p = 1
     a[1], b[1] = 3.0, 5.0  # no variation, different means: p = 0
-    got = eng._t_test_counts(a.sum(1), (a**2).sum(1), b.sum(1), (b**2).sum(1), 12)
+    got = eng.power._t_test_counts(a.sum(1), (a**2).sum(1), b.sum(1), (b**2).sum(1), 12)
     ref = ttest_ind(a[2:], b[2:], axis=1).pvalue
     np.testing.assert_allclose(got[2:], ref, rtol=1e-9)
     assert got[0] == 1.0 and got[1] == 0.0
@@ -198,8 +199,8 @@ def _statsmodels_nb_lrt_power(effect_irr, n, dispersion, baseline, n_sims, seed)
     for _ in range(n_sims):
         y = np.concatenate(
             [
-                eng._nb_draw(rng, np.full(n, baseline), dispersion),
-                eng._nb_draw(rng, np.full(n, baseline * effect_irr), dispersion),
+                eng.simulate._nb_draw(rng, np.full(n, baseline), dispersion),
+                eng.simulate._nb_draw(rng, np.full(n, baseline * effect_irr), dispersion),
             ]
         ).astype(float)
         with warnings.catch_warnings():
@@ -289,7 +290,7 @@ def test_negbin_fit_is_the_statsmodels_maximum():
     # loglike_method="nb2").fit(method="newton"), is all NaN on these posts.
     small = eng.simulate_posts(n_posts=600, n_accounts=15, seed=3)
     fit = eng.fit_engagement(small, "likes", cluster=False)
-    frame = eng._model_frame(small, "likes")
+    frame = eng.models._model_frame(small, "likes")
     offset = np.log(frame["followers"].to_numpy())
     formula = eng.FORMULA.format(outcome="likes")
     model = smf.negativebinomial(formula, frame, offset=offset, loglike_method="nb2")
@@ -319,7 +320,7 @@ def test_separation_is_found_before_the_fit_runs_off_to_infinity():
     for family in ("negbin", "poisson"):
         with pytest.raises(RuntimeError, match=r"no finite maximum.*\(separation\)"):
             eng.fit_engagement(separated, "likes", family=family)
-    assert not eng._separated(posts["likes"].to_numpy(), np.ones((len(posts), 1)))
+    assert not eng.models._separated(posts["likes"].to_numpy(), np.ones((len(posts), 1)))
 
 
 def test_failed_fits_raise_a_clear_error():

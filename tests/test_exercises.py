@@ -16,11 +16,10 @@ import pytest
 
 from b2bsm._paths import REPO_ROOT
 from b2bsm.exercises import grade_answers, start, variant_seed
-from b2bsm.exercises.build import build, masters, question_markdown, student_version
+from b2bsm.exercises.data import load_data, make_draft, shared_data
 from b2bsm.exercises.questions import decimals
-from b2bsm.exercises.session import load_set
-from b2bsm.exercises.sets import SETS
-from b2bsm.exercises.sets.data import load_data, make_draft, shared_data
+from b2bsm_teach.exercises.build import build, masters, question_markdown, student_version
+from b2bsm_teach.exercises.sets import SETS, load_set
 
 MASTERS = masters()
 ID_LINE = 'STUDENT_ID = ""  # your student id, e.g. "s1234567"'

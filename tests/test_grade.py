@@ -114,7 +114,7 @@ def graded(tmp_path_factory):
     out = folder.parent / "grades.csv"
     script = (
         "import sys\n"
-        "from b2bsm.grade.grader import grade_folder\n"
+        "from b2bsm_teach.grade.grader import grade_folder\n"
         "grade_folder(sys.argv[1], sys.argv[2], jobs=2, cell_timeout=20, timeout=150,\n"
         "             sandbox=sys.argv[3])\n"
     )
@@ -240,7 +240,7 @@ def test_the_answers_file_holds_the_exported_answers(graded):
     ],
 )
 def test_students_come_from_the_file_name_or_the_roster(stem, roster, expected):
-    from b2bsm.grade.ids import match_student
+    from b2bsm.exercises.ids import match_student
 
     student, problem = match_student(stem, roster)
     assert student == expected
@@ -250,7 +250,7 @@ def test_students_come_from_the_file_name_or_the_roster(stem, roster, expected):
 
 
 def test_normalise_id_refuses_what_is_not_an_id():
-    from b2bsm.grade.ids import normalise_id
+    from b2bsm.exercises.ids import normalise_id
 
     for bad in ("", "   ", None, 3000003):
         with pytest.raises(ValueError, match="text"):
@@ -261,7 +261,7 @@ def test_answers_survive_the_round_trip_as_plain_data():
     import numpy as np
     import pandas as pd
 
-    from b2bsm.grade.answers import encode, rebuild, validate
+    from b2bsm.exercises.answers import encode, rebuild, validate
 
     table = pd.DataFrame(
         {
@@ -286,7 +286,7 @@ def test_answers_survive_the_round_trip_as_plain_data():
 
 
 def test_the_export_never_runs_a_students_object():
-    from b2bsm.grade.answers import AnswerError, encode, export_answers, rebuild
+    from b2bsm.exercises.answers import AnswerError, encode, export_answers, rebuild
 
     calls = []
 
@@ -308,7 +308,7 @@ def test_the_export_never_runs_a_students_object():
 
 
 def test_runner_state_files_are_read_strictly(tmp_path):
-    from b2bsm.grade.answers import MAX_STATE_BYTES, read_state
+    from b2bsm_teach.grade.state import MAX_STATE_BYTES, read_state
 
     good = {
         "format": 1, "seq": 3, "cells": 2, "ran": 2, "errors": [], "timeouts": [1],
@@ -333,7 +333,7 @@ def test_runner_state_files_are_read_strictly(tmp_path):
 
 
 def test_gradebook_cells_are_never_formulas():
-    from b2bsm.grade.grader import escape_cell
+    from b2bsm_teach.grade.grader import escape_cell
 
     for text in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert escape_cell(text) == "'" + text
@@ -341,8 +341,8 @@ def test_gradebook_cells_are_never_formulas():
 
 
 def test_without_bubblewrap_the_grader_refuses_and_says_how_to_fix_it(monkeypatch, tmp_path):
-    from b2bsm.grade import sandbox
-    from b2bsm.grade.grader import grade_folder
+    from b2bsm_teach.grade import sandbox
+    from b2bsm_teach.grade.grader import grade_folder
 
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
@@ -356,7 +356,7 @@ def test_without_bubblewrap_the_grader_refuses_and_says_how_to_fix_it(monkeypatc
 
 
 def test_the_sandbox_shows_neither_solutions_nor_submissions(tmp_path):
-    from b2bsm.grade.sandbox import _mounts
+    from b2bsm_teach.grade.sandbox import _mounts
 
     args = _mounts([tmp_path, REPO_ROOT / "solutions", REPO_ROOT / "tests"], hide_key=True)
     sources = {args[i + 1] for i, a in enumerate(args) if a in ("--ro-bind", "--bind")}

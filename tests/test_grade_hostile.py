@@ -36,6 +36,7 @@ import nbformat
 import pytest
 
 from b2bsm._paths import PACKAGE_DIR, REPO_ROOT
+from b2bsm_teach.grade.sandbox import TEACH_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -114,8 +115,8 @@ def _constant_answers(kinds: dict[str, str]) -> dict[str, object]:
 
 def _reference(students: list[str], answers: dict) -> dict[str, dict]:
     """Per student id: what the grader's verdicts give for ``answers`` (an honest run)."""
-    from b2bsm.grade.answers import encode
-    from b2bsm.grade.grader import evaluate_submission
+    from b2bsm.exercises.answers import encode
+    from b2bsm_teach.grade.grader import evaluate_submission
 
     plain = {name: encode(value) for name, value in answers.items()}
     out = {}
@@ -147,7 +148,7 @@ FORGE = """
 import atexit, glob, json, os, sys, threading, time
 
 try:
-    from b2bsm.grade.answers import export_answers
+    from b2bsm.exercises.answers import export_answers
 except Exception:
     export_answers = None
 
@@ -359,7 +360,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 KEY_LOOKUP = """
 USED_KEY = []
 try:  # the instructor's set module, as the kit itself would load it
-    from b2bsm.exercises.session import FullKey, load_set
+    from b2bsm.exercises.fullkey import FullKey
+    from b2bsm_teach.exercises.sets import load_set
 
     key = FullKey("02", ex.seed, lambda: ex.data, module=load_set("02"))
     for qid, q in key.questions.items():
@@ -416,8 +418,8 @@ def hostile(tmp_path_factory):
     out = outdir / "grades.csv"
     kit_files = [
         PACKAGE_DIR / "exercises" / "session.py",
-        PACKAGE_DIR / "grade" / "grader.py",
-        PACKAGE_DIR / "exercises" / "sets" / "lesson02.py",
+        TEACH_DIR / "grade" / "grader.py",
+        TEACH_DIR / "exercises" / "sets" / "lesson02.py",
     ]
     classmates = [str(folder / f"{s}.ipynb") for s in (HONEST, WRONG, CRASHER)]
     targets = [*classmates, str(out), str(outdir / "grades.answers.jsonl")]
@@ -477,8 +479,8 @@ def hostile(tmp_path_factory):
 
 
 def _graded(folder: Path, out: Path) -> dict:
-    from b2bsm.grade.grader import grade_folder
-    from b2bsm.grade.sandbox import Sandbox
+    from b2bsm_teach.grade.grader import grade_folder
+    from b2bsm_teach.grade.sandbox import Sandbox
 
     os.environ["B2BSM_HOSTILE_SECRET"] = SECRET
     try:
@@ -509,7 +511,7 @@ def _graded(folder: Path, out: Path) -> dict:
 
 
 def _leftovers() -> list[int]:
-    from b2bsm.grade.sandbox import leftover_processes
+    from b2bsm_teach.grade.sandbox import leftover_processes
 
     return leftover_processes(MARK) + leftover_processes(f"987.{MARK[-4:]}")
 
@@ -593,9 +595,14 @@ import importlib.util, json, pathlib, b2bsm
 from b2bsm.exercises import start
 kit = pathlib.Path(b2bsm.__file__).parent / "exercises"
 ex = start("02", "s3000099", quiet=True)
+def found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 print(json.dumps({
     "files": sorted(p.name for p in kit.rglob("*") if p.is_file()),
-    "module": importlib.util.find_spec("b2bsm.exercises.sets.lesson02") is not None,
+    "module": found("b2bsm_teach.exercises.sets.lesson02"),
     "source": ex.source,
     "params": {qid: ex.params(qid) for qid in ex.questions},
     "check": ex.evaluate("q1", 3).feedback,
@@ -608,8 +615,8 @@ print(json.dumps({
 def test_inside_the_sandbox_only_the_grading_key_is_in_reach(tmp_path):
     from b2bsm.exercises import start
     from b2bsm.exercises.keys import GRADED_OUTSIDE
-    from b2bsm.exercises.sets import SETS
-    from b2bsm.grade.sandbox import Sandbox, write_grading_keys
+    from b2bsm_teach.exercises.sets import SETS
+    from b2bsm_teach.grade.sandbox import Sandbox, write_grading_keys
 
     box = Sandbox.create("bwrap", set_ids=sorted(SETS))  # every set opens without its module
     assert box.hides_key

@@ -136,7 +136,7 @@ def test_image_installs_the_kit_from_its_own_files_with_the_agreed_command():
 
 
 def test_readme_and_release_readme_agree_on_the_install_command(tmp_path):
-    from b2bsm.exercises.release import release_readme
+    from b2bsm_teach.exercises.release import release_readme
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert hub_recipe.INSTALL_COMMAND in readme
@@ -146,7 +146,7 @@ def test_readme_and_release_readme_agree_on_the_install_command(tmp_path):
 
 
 def test_release_readme_links_the_hub_of_the_release(tmp_path, monkeypatch):
-    from b2bsm.exercises.release import release_readme
+    from b2bsm_teach.exercises.release import release_readme
 
     lesson = ROOT / "notebooks" / "02_survey_data.ipynb"
     (tmp_path / "notebooks").mkdir()
@@ -176,7 +176,7 @@ def _pip_args(command: str) -> list[str]:
 def test_image_install_step_runs_in_a_fresh_environment(bare_venv, tmp_path):
     """The Dockerfile's install command, on a student release, in an environment holding
     only what it needs (offline: the dependencies are hard-linked from this environment)."""
-    from b2bsm.exercises.release import release
+    from b2bsm_teach.exercises.release import release
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from b2bsm._paths import REPO_ROOT
-from b2bsm.grade import __main__ as cli
-from b2bsm.grade import exports, feedback, handmark
-from b2bsm.grade.roster import Roster, RosterError
+from b2bsm_teach.grade import __main__ as cli
+from b2bsm_teach.grade import exports, feedback, handmark
+from b2bsm_teach.grade.roster import Roster, RosterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lms"
 STUDENTS = ["s3000001", "s3000002", "s3000003", "s3000004", "s3000005"]
@@ -213,7 +213,9 @@ def test_marking_sheet_lists_every_open_answer_with_the_rubric(klass):
     assert "## Rubric" in page
     if rubric:
         assert rubric.strip()[:60] in page
-    assert "python -m b2bsm.grade merge exports/marking/02_q6.csv --gradebook long.csv" in page
+    assert (
+        "python -m b2bsm_teach.grade merge exports/marking/02_q6.csv --gradebook long.csv" in page
+    )
 
 
 def _mark(sheet: Path, student: str, points: str, comment: str = "") -> None:
@@ -395,7 +397,7 @@ def test_feedback_html_shows_answers_as_text(klass):
 # The grade command, with a grader that keeps the contract
 # ---------------------------------------------------------------------------
 class ContractGrader:
-    """Stands in for b2bsm.grade.grader.grade_folder: same signature, same files."""
+    """Stands in for b2bsm_teach.grade.grader.grade_folder: same signature, same files."""
 
     def __init__(self, set_id="02"):
         self.set_id, self.calls = set_id, []
@@ -413,7 +415,7 @@ class ContractGrader:
         sandbox="auto",
         roster_ids=None,
     ):
-        from b2bsm.grade.roster import match_student
+        from b2bsm_teach.grade.roster import match_student
 
         self.calls.append({"sandbox": sandbox, "roster_ids": roster_ids})
         rows, answers = [], []
@@ -436,7 +438,7 @@ class ContractGrader:
 
 
 def test_grade_command_runs_the_roster_and_writes_every_export(tmp_path, monkeypatch, capsys):
-    from b2bsm.grade import grader
+    from b2bsm_teach.grade import grader
 
     subs = tmp_path / "submissions"
     subs.mkdir()
@@ -469,7 +471,7 @@ def test_grade_command_runs_the_roster_and_writes_every_export(tmp_path, monkeyp
 
 
 def test_grading_fails_when_no_submission_could_be_graded(tmp_path, monkeypatch, capsys):
-    from b2bsm.grade import grader
+    from b2bsm_teach.grade import grader
 
     def nothing_runs(folder, out, **kwargs):
         rows = [exports.Row("s3000001", "02", "TOTAL", 0, 0, "not graded", "no answer key")]
@@ -484,7 +486,7 @@ def test_grading_fails_when_no_submission_could_be_graded(tmp_path, monkeypatch,
 
 
 def test_unsandboxed_says_what_it_exposes(tmp_path, monkeypatch, capsys):
-    from b2bsm.grade import grader
+    from b2bsm_teach.grade import grader
 
     (tmp_path / "s3000001.ipynb").write_text("x", encoding="utf-8")
     fake = ContractGrader()
@@ -499,15 +501,15 @@ def test_unsandboxed_says_what_it_exposes(tmp_path, monkeypatch, capsys):
 def test_a_missing_sandbox_stops_grading_with_the_fix(tmp_path, monkeypatch, capsys):
     import types
 
-    from b2bsm.grade import grader
+    from b2bsm_teach.grade import grader
 
     try:  # the grader's own exception once it exists; the contract's name until then
-        from b2bsm.grade.sandbox import SandboxUnavailable
+        from b2bsm_teach.grade.sandbox import SandboxUnavailable
     except ImportError:
         SandboxUnavailable = type("SandboxUnavailable", (RuntimeError,), {})
-        module = types.ModuleType("b2bsm.grade.sandbox")
+        module = types.ModuleType("b2bsm_teach.grade.sandbox")
         module.SandboxUnavailable = SandboxUnavailable
-        monkeypatch.setitem(sys.modules, "b2bsm.grade.sandbox", module)
+        monkeypatch.setitem(sys.modules, "b2bsm_teach.grade.sandbox", module)
 
     def no_sandbox(*args, **kwargs):
         raise SandboxUnavailable("bubblewrap cannot create a namespace here; install bubblewrap")
@@ -522,18 +524,22 @@ def test_a_missing_sandbox_stops_grading_with_the_fix(tmp_path, monkeypatch, cap
 
 
 def test_grading_in_a_student_release_fails_with_the_fix(tmp_path):
-    """A release ships no answer key (lessonNN.py): grading there must fail, not print zeros."""
-    shutil.copytree(
-        REPO_ROOT / "b2bsm",
-        tmp_path / "b2bsm",
-        ignore=shutil.ignore_patterns("lesson[0-9]*.py", "__pycache__"),
-    )
+    """A copy without the answer-key modules (lessonNN.py) must fail, not print zeros.
+
+    (A student release has no ``b2bsm_teach`` at all, so it cannot even start the grader.)
+    """
+    for package in ("b2bsm", "b2bsm_teach"):
+        shutil.copytree(
+            REPO_ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("lesson[0-9]*.py", "__pycache__"),
+        )
     subs = tmp_path / "submissions"
     subs.mkdir()
     shutil.copy(REPO_ROOT / "exercises" / "02_survey_data_exercises.ipynb", subs / "s1.ipynb")
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "b2bsm.grade", "submissions", "--out", "grades.csv"],
+        [sys.executable, "-m", "b2bsm_teach.grade", "submissions", "--out", "grades.csv"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -567,11 +573,11 @@ def _guide(start: str) -> list[str]:
 
 def test_the_guide_shows_every_step_of_the_cycle():
     for start in (
-        "python -m b2bsm.exercises build",
-        "python -m b2bsm.exercises release",
-        "python -m b2bsm.grade submissions/02",
-        "python -m b2bsm.grade merge",
-        "python -m b2bsm.grade feedback",
+        "python -m b2bsm_teach.exercises build",
+        "python -m b2bsm_teach.exercises release",
+        "python -m b2bsm_teach.grade submissions/02",
+        "python -m b2bsm_teach.grade merge",
+        "python -m b2bsm_teach.grade feedback",
     ):
         _guide(start)
     text = GUIDE.read_text(encoding="utf-8")
@@ -613,7 +619,7 @@ def _submission(source: Path, student_id: str, *, answers=None, append=None):
 
 def _expected_shown(set_id: str, qid: str, student: str) -> set[str]:
     """How the right answer of a number question could be printed, for this student's data."""
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     value = float(_key_value(set_id, qid, student))
     shown = {f"{value:.{d}f}" for d in (1, 2, 3)}
@@ -636,7 +642,7 @@ def _key_value(set_id: str, qid: str, student: str):
 
 def _key_answers(set_id: str, student: str, open_q_text: str) -> dict[str, str]:
     """Code cells answering every question of a set right for ``student`` (from the key)."""
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     cells = {}
     for q in load_set(set_id).QUESTIONS:
@@ -663,7 +669,7 @@ def _key_answers(set_id: str, student: str, open_q_text: str) -> dict[str, str]:
 def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     import nbformat
 
-    from b2bsm.exercises.session import load_set
+    from b2bsm_teach.exercises.sets import load_set
 
     key = {q.id: q for q in load_set("02").QUESTIONS}
     open_q = next(q.id for q in key.values() if q.kind == "open")
@@ -682,7 +688,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
             writer.writerow([sid, f"Student{n}, Test", f"{sid}@uni.example", sid, 7000 + n, "A"])
 
     # 1. release: the students' copy has no answer key and no solutions
-    _kit(*_guide("python -m b2bsm.exercises release"), cwd=course)
+    _kit(*_guide("python -m b2bsm_teach.exercises release"), cwd=course)
     release = tmp_path / "b2bsm-students"  # the guide's ../b2bsm-students
     assert not (release / "solutions").exists()
     assert not list((release / "b2bsm" / "exercises" / "sets").glob("lesson*.py"))
@@ -727,7 +733,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     (subs / "s3000008.ipynb").write_text("{not a notebook", encoding="utf-8")
 
     # 3. grade
-    graded = _kit(*_guide("python -m b2bsm.grade submissions/02"), cwd=course)
+    graded = _kit(*_guide("python -m b2bsm_teach.grade submissions/02"), cwd=course)
     summary = [line for line in graded.stdout.splitlines() if line.startswith("graded ")]
     assert len(summary) == 1 and "of set 02" in summary[0], graded.stdout
     assert (
@@ -780,7 +786,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     assert report["s3000013"] == "missing" and report["s3000006"] == "submitted"
 
     # 4. hand-mark the open answers (the sheet the guide's merge command names)
-    merge = _guide("python -m b2bsm.grade merge")
+    merge = _guide("python -m b2bsm_teach.grade merge")
     sheet = course / merge[2]
     assert sheet.name == f"02_{open_q}.csv"
     rows = _dicts(sheet)
@@ -814,7 +820,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     assert moodle["s3000002"][_rows(ex / "moodle.csv")[0][5]] == str(auto + 1)
 
     # 6. feedback: one file per student who handed in, their own work only
-    done = _kit(*_guide("python -m b2bsm.grade feedback"), cwd=course)
+    done = _kit(*_guide("python -m b2bsm_teach.grade feedback"), cwd=course)
     assert "feedback: 12 student(s), 24 file(s) in exports/feedback" in done.stdout
     folder = ex / "feedback"
     assert not (folder / "s3000013.md").exists() and not (folder / "intruder.md").exists()

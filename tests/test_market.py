@@ -11,7 +11,7 @@ import pytest
 
 from b2bsm import frameworks, market
 from b2bsm._paths import data_dir
-from b2bsm.data import load_b2b_vs_b2c
+from b2bsm.data import b2b_vs_b2c, load_b2b_vs_b2c
 from b2bsm.data._package import write_table
 from b2bsm.market import B2B, B2C, MarketParams, compare_markets, simulate_journeys
 
@@ -107,7 +107,7 @@ def test_summary_table(journeys):
 
 def test_dataset_is_rebuilt_byte_for_byte_and_loads(tmp_path):
     path = tmp_path / "b2b_vs_b2c.csv"
-    write_table(market.build_table(), path)
+    write_table(b2b_vs_b2c.build_table(), path)
     assert path.read_bytes() == (data_dir() / "b2b_vs_b2c.csv").read_bytes()
     table = load_b2b_vs_b2c()
     assert len(table) == 5 and list(table.columns) == ["dimension", "b2b", "b2c", "source"]

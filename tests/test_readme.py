@@ -1,7 +1,7 @@
 """The README is the kit's front door: its links and commands must stay true.
 
 Every repository link (GitHub, Binder, Colab, the website) must be the one
-:mod:`b2bsm.links` makes, so a fork that runs ``python -m b2bsm.links set``
+:mod:`b2bsm.links` makes, so a fork that runs ``python -m b2bsm_teach.links set``
 (tested here on a copy of the checkout) has no stale link left.
 """
 
@@ -82,7 +82,7 @@ def test_which_way_to_run_for_whom_table():
 
 def test_supported_pythons_and_the_fork_command_are_documented():
     assert "Python 3.11, 3.12 or 3.13" in README
-    assert "python -m b2bsm.links set" in README
+    assert "python -m b2bsm_teach.links set" in README
 
 
 def test_every_repository_link_agrees_with_the_link_settings():
@@ -138,7 +138,7 @@ def test_links_set_points_a_fork_everywhere(scratch_repo):
     fork, branch, hub = "acme-edu/b2b-course", "spring", "https://hub.acme.edu"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     # run from the copy: `python -m` puts it first on sys.path, so its files are the ones edited
-    cmd = [sys.executable, "-m", "b2bsm.links", "set", fork, "--branch", branch, "--hub", hub]
+    cmd = [sys.executable, "-m", "b2bsm_teach.links", "set", fork, "--branch", branch, "--hub", hub]
     run = subprocess.run(cmd, cwd=scratch_repo, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert f"links now point at {fork}" in run.stdout
@@ -152,7 +152,7 @@ def test_links_set_points_a_fork_everywhere(scratch_repo):
     settings = (scratch_repo / "b2bsm" / "links.py").read_text()
     assert f'REPOSITORY = "{fork}"' in settings and f'HUB_URL = "{hub}"' in settings
     show = subprocess.run(
-        [sys.executable, "-m", "b2bsm.links", "show"],
+        [sys.executable, "-m", "b2bsm_teach.links", "show"],
         cwd=scratch_repo,
         env=env,
         capture_output=True,
@@ -168,7 +168,7 @@ def test_links_set_points_a_fork_everywhere(scratch_repo):
 
 def test_links_set_refuses_a_malformed_repository(scratch_repo):
     run = subprocess.run(
-        [sys.executable, "-m", "b2bsm.links", "set", "not a repo"],
+        [sys.executable, "-m", "b2bsm_teach.links", "set", "not a repo"],
         cwd=scratch_repo,
         capture_output=True,
         text=True,

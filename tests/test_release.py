@@ -19,9 +19,9 @@ import pytest
 
 from b2bsm import links
 from b2bsm._paths import REPO_ROOT
-from b2bsm.exercises.build import masters, question_drift, question_markdown
-from b2bsm.exercises.release import KEYS, ReleaseReport, release
 from b2bsm.exercises.session import Exercises, FullKey, known_sets
+from b2bsm_teach.exercises.build import masters, question_drift, question_markdown
+from b2bsm_teach.exercises.release import KEYS, ReleaseReport, release
 
 ROSTER = ["s3000001", " S3000002"]
 REPO = "acme/b2b-course"
@@ -124,8 +124,7 @@ def test_release_holds_no_key_solutions_tests_or_instructor_files(built):
     rel = {p.relative_to(out).as_posix() for p in out.rglob("*")}
     for forbidden in ("solutions", "tests", "docs/instructors.md", "CONTRIBUTING.md", "benchmarks"):
         assert not any(r == forbidden or r.startswith(forbidden + "/") for r in rel), forbidden
-    shipped_sets = {r for r in rel if r.startswith("b2bsm/exercises/sets/")}
-    assert shipped_sets <= {"b2bsm/exercises/sets/__init__.py", "b2bsm/exercises/sets/data.py"}
+    assert not any(r.startswith("b2bsm_teach") for r in rel), "the instructor package shipped"
     assert {f"{KEYS.as_posix()}/{s}.json" for s in SETS} <= rel
     assert report.sets == SETS and report.students == len(ROSTER)
     assert "hashed keys" in report.summary() and str(len(ROSTER)) in report.summary()
@@ -133,8 +132,11 @@ def test_release_holds_no_key_solutions_tests_or_instructor_files(built):
 
 def _retargeted_copy(rel: str, kit: bytes, shipped: bytes) -> bool:
     """True when ``shipped`` is ``kit`` pointed at the release's repository, and nothing else."""
-    from b2bsm.links_cli import _settings_text, set_colab_cell
+    from b2bsm_teach.exercises.release import student_pyproject
+    from b2bsm_teach.links import _settings_text, set_colab_cell
 
+    if rel == "pyproject.toml":
+        return student_pyproject(kit.decode()) == shipped.decode()
     if rel == "b2bsm/links.py":
         back = _settings_text(shipped.decode(), links.REPOSITORY, links.BRANCH, links.HUB_URL)
         return back == kit.decode()
@@ -170,6 +172,34 @@ def test_every_release_file_is_a_kit_copy_or_generated(built):
     assert set(generated) == expected
 
 
+def _package_files(root):
+    skip = {"__pycache__", ".ipynb_checkpoints", "_keys"}
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not skip & set(p.relative_to(root).parts) and p.suffix != ".pyc"
+    }
+
+
+def test_a_release_ships_the_student_package_whole(built):
+    """``b2bsm/`` of a release is the kit's ``b2bsm/``, file for file; no file is left out.
+
+    (Only ``links.py`` names the release's own repository, and the hashed keys are added.)
+    """
+    out, report = built
+    kit, shipped = _package_files(REPO_ROOT / "b2bsm"), _package_files(out / "b2bsm")
+    assert shipped == kit
+    for rel in sorted(kit):
+        source, copy = REPO_ROOT / "b2bsm" / rel, out / "b2bsm" / rel
+        if source.stat().st_mtime > report.started:
+            continue  # edited after the release was made
+        same = source.read_bytes() == copy.read_bytes()
+        assert same or _retargeted_copy(f"b2bsm/{rel}", source.read_bytes(), copy.read_bytes()), rel
+    text = (out / "pyproject.toml").read_text(encoding="utf-8")
+    assert "b2bsm_teach" not in text.replace("python -m b2bsm_teach", "")
+    assert 'packages = ["b2bsm"]' in text
+
+
 def test_release_readme_links_only_what_the_release_holds(built):
     out, _ = built
     text = (out / "README.md").read_text(encoding="utf-8")
@@ -190,7 +220,7 @@ def test_release_readme_links_only_what_the_release_holds(built):
 
 
 def test_the_release_opens_on_colab_from_its_own_repository(built):
-    from b2bsm.links_cli import colab_paths, read_notebook
+    from b2bsm_teach.links import colab_paths, read_notebook
 
     out, _ = built
     notebooks = colab_paths(out)
@@ -246,9 +276,10 @@ def test_no_file_of_the_release_holds_a_per_student_answer_or_letter(built, case
 # --------------------------------------------------------------------------
 PROBE = textwrap.dedent(
     r"""
-    import importlib, io, json, math, pkgutil, re, sys, contextlib
-    release, cases_file, out_file = sys.argv[1:4]
-    sys.path.insert(0, release)
+    import importlib, io, json, math, os, pkgutil, re, sys, contextlib
+    release, cases_file, out_file, kit = sys.argv[1:5]
+    # as where the release is installed alone: the kit's checkout (and b2bsm_teach) not in reach
+    sys.path[:] = [release, *(p for p in sys.path if os.path.realpath(p or ".") != kit)]
     import b2bsm
     assert b2bsm.__file__.startswith(release), b2bsm.__file__
     import pandas as pd
@@ -260,13 +291,18 @@ PROBE = textwrap.dedent(
             importlib.import_module(info.name)
         except Exception as exc:
             report["import_errors"][info.name] = f"{type(exc).__name__}: {exc}"[:300]
+    try:
+        importlib.import_module("b2bsm_teach")
+        report["key_modules"].append("b2bsm_teach")
+    except ModuleNotFoundError:
+        pass
     for set_id in ("01", "02", "03", "04", "05", "06", "07", "08", "09"):
         try:
-            importlib.import_module(f"b2bsm.exercises.sets.lesson{set_id}")
+            importlib.import_module(f"b2bsm_teach.exercises.sets.lesson{set_id}")
             report["key_modules"].append(set_id)
         except ModuleNotFoundError:
             pass
-    for name in ("b2bsm.exercises.sets._common", "b2bsm.exercises.sets._survey"):
+    for name in ("b2bsm_teach.exercises.sets._common", "b2bsm_teach.exercises.sets._survey"):
         try:
             importlib.import_module(name)
             report["key_modules"].append(name)
@@ -378,6 +414,7 @@ def probe(built, cases, tmp_path_factory):
             str(out),
             str(work / "cases.json"),
             str(result),
+            str(REPO_ROOT.resolve()),
         ],
         cwd=out,
         capture_output=True,
@@ -445,7 +482,7 @@ def test_the_release_says_loudly_when_the_id_is_missing_or_unknown(probe):
 def test_master_and_exercise_words_come_from_the_set_module(path):
     assert question_drift(path) == [], (
         f"{path.name}: question cells differ from the set module; run "
-        "`python -m b2bsm.exercises build`"
+        "`python -m b2bsm_teach.exercises build`"
     )
     exercise = REPO_ROOT / "exercises" / path.name
     assert question_drift(exercise) == []
@@ -463,7 +500,7 @@ def test_question_markdown_names_points_precision_and_options():
 
 
 def test_build_check_prints_a_one_line_summary(capsys):
-    from b2bsm.exercises.__main__ import main
+    from b2bsm_teach.exercises.__main__ import main
 
     code = main(["build", "--check"])
     last = capsys.readouterr().out.strip().splitlines()[-1]

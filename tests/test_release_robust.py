@@ -9,7 +9,7 @@ import pytest
 from b2bsm.exercises.keys import HashedKey, build_keys
 from b2bsm.exercises.questions import Question, decimals
 from b2bsm.exercises.session import variant_seed
-from b2bsm.grade.ids import normalise_id
+from b2bsm.exercises.ids import normalise_id
 
 BROKEN = "Ünïcode-77"
 
@@ -56,7 +56,7 @@ def test_without_a_list_the_release_is_refused_naming_every_failing_id():
 
 def test_a_parameter_that_cannot_be_computed_for_an_id_is_skipped():
     """The cause of issue 24's set-03 failures: an option whose reference raises."""
-    from b2bsm.exercises.sets._common import FALLBACK_NOTE, varies
+    from b2bsm_teach.exercises.sets._common import FALLBACK_NOTE, varies
 
     def expected(data, p):
         if p["k"] == "empty":

@@ -125,13 +125,13 @@ def test_links_inside_the_book_stay_and_other_files_go_to_github():
     broken: list[str] = []
     text = (
         "[lesson](02_survey_data.ipynb) [codebook](../data/README.md#sources) "
-        "[key](../b2bsm/exercises/sets/lesson02.py) [web](https://example.org/x) "
+        "[key](../b2bsm_teach/exercises/sets/lesson02.py) [web](https://example.org/x) "
         "[here](#section) ![fig](../data/posts_b2b.md)"
     )
     out = build_site.rewrite_links(text, "notebooks/01_b2b_vs_b2c.ipynb", staged, ROOT, broken)
     assert "[lesson](02_survey_data.ipynb)" in out
     assert "[codebook](../data/README.md#sources)" in out
-    assert f"[key]({links.github_url('b2bsm/exercises/sets/lesson02.py')})" in out
+    assert f"[key]({links.github_url('b2bsm_teach/exercises/sets/lesson02.py')})" in out
     assert "[web](https://example.org/x)" in out and "[here](#section)" in out
     assert f"![fig]({links.github_url('data/posts_b2b.md')})" in out
     assert broken == []

@@ -32,6 +32,7 @@ import pytest
 
 from b2bsm import engagement as eng
 from b2bsm import stats
+from b2bsm.data import load_posts
 from b2bsm.stats.paired import signed_rank_test
 
 GLMNB_SCRIPT = r"""
@@ -161,7 +162,7 @@ GLM_NB = {
 
 def _posts(dataset: str) -> pd.DataFrame:
     if dataset == "posts_b2b":
-        return eng.load_posts()
+        return load_posts()
     return eng.simulate_posts(
         n_posts=600, n_accounts=15, seed=int(dataset.removeprefix("small_seed"))
     )

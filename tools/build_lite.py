@@ -190,7 +190,7 @@ def _tool_env() -> dict:
 # --------------------------------------------------------------------------
 def student_release(dest: Path) -> Path:
     """A student release of the kit (no solutions, hashed keys only) in ``dest``."""
-    from b2bsm.exercises.release import release
+    from b2bsm_teach.exercises.release import release
 
     release(dest, force=True)
     return dest

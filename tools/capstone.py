@@ -4,9 +4,9 @@
 Usage (from the course folder, after the roster exists)::
 
     python tools/capstone.py rows --roster roster.csv --gradebook grades.csv
-    python -m b2bsm.grade export --gradebook grades.csv   # exports/marking/capstone_c*.csv
+    python -m b2bsm_teach.grade export --gradebook grades.csv   # exports/marking/capstone_c*.csv
     # type points and comments into the sheets, then:
-    python -m b2bsm.grade merge exports/marking/capstone_c*.csv --gradebook grades.csv
+    python -m b2bsm_teach.grade merge exports/marking/capstone_c*.csv --gradebook grades.csv
 
 ``rows`` adds one row per student and rubric criterion (set ``capstone``, questions ``c1``
 ... ``c6``, status ``manual``) and keeps every row already there, marks included, so it can be
@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from b2bsm.grade.exports import Row, read_gradebook, write_gradebook  # noqa: E402
-from b2bsm.grade.roster import normalise_id  # noqa: E402
+from b2bsm_teach.grade.exports import Row, read_gradebook, write_gradebook  # noqa: E402
+from b2bsm_teach.grade.roster import normalise_id  # noqa: E402
 
 SET_ID = "capstone"
 #: The rubric: (question id, points, criterion). docs/capstone.md explains each level.
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     added = add_rows(args.gradebook, students)
     print(
         f"capstone: {added} row(s) added to {args.gradebook} for {len(students)} student(s), "
-        f"{len(RUBRIC)} criteria, {MAX_POINTS} points; next: python -m b2bsm.grade export "
+        f"{len(RUBRIC)} criteria, {MAX_POINTS} points; next: python -m b2bsm_teach.grade export "
         f"--gradebook {args.gradebook}"
     )
     return 0

@@ -13,7 +13,7 @@ Google Colab it pip-installs the kit from the repository with ``--no-deps``
 does nothing.  A new cell goes just
 before the first code cell; a notebook stored executed keeps consecutive
 execution counts (the cell counts as run: outside Colab it prints nothing).
-``python -m b2bsm.links set OWNER/NAME`` runs the same update for a fork.
+``python -m b2bsm_teach.links set OWNER/NAME`` runs the same update for a fork.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from b2bsm import links  # noqa: E402
-from b2bsm.links_cli import colab_paths, update_colab_cells  # noqa: E402
+from b2bsm_teach.links import colab_paths, update_colab_cells  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,26 +28,24 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-
 from b2bsm.data._package import (
     DataIntegrityError,
     apply_schema,
-    build,
     catalogue,
     published_tables,
     read_resource,
     resource,
 )
 
-_LAZY = {
-    "load_survey": "b2bsm.data.survey",
-    "generate_survey": "b2bsm.data.survey",
-    "fidelity_report": "b2bsm.data.fidelity",
-    "load_b2b_vs_b2c": "b2bsm.market",
-    "load_posts": "b2bsm.engagement",
-    "load_crm": "b2bsm.data.crm",
-}
+#: Loaded on first use (each imports its dataset's module).
+_LAZY = (
+    "load_survey",
+    "generate_survey",
+    "fidelity_report",
+    "load_b2b_vs_b2c",
+    "load_posts",
+    "load_crm",
+)
 
 __all__ = [
     "DataIntegrityError",
@@ -61,9 +59,26 @@ __all__ = [
 ]
 
 
+def _owner(name: str):
+    """The module that defines ``name``, imported by an import statement."""
+    if name in ("load_survey", "generate_survey"):
+        import b2bsm.data.survey as module
+    elif name == "fidelity_report":
+        import b2bsm.data.fidelity as module
+    elif name == "load_b2b_vs_b2c":
+        import b2bsm.data.b2b_vs_b2c as module
+    elif name == "load_posts":
+        import b2bsm.data.posts as module
+    elif name == "load_crm":
+        import b2bsm.data.crm as module
+    else:
+        import b2bsm.data.rebuild as module
+    return module
+
+
 def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _LAZY or name == "build":
+        value = getattr(_owner(name), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'b2bsm.data' has no attribute {name!r}")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from b2bsm.data._package import GENERATED, build
+from b2bsm.data.rebuild import GENERATED, build
 
 
 def main(argv: list[str] | None = None) -> int:

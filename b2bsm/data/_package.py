@@ -12,13 +12,14 @@ knows how to regenerate it; this module only does the generic work:
 
 A dataset module provides ``RESOURCE`` (a resource descriptor without
 ``path``-independent facts such as ``hash`` and ``bytes``) and
-``build_table()`` (the default dataset as a plain DataFrame of codes).
+``build_table()`` (the default dataset as a plain DataFrame of codes); every
+dataset module lives in ``b2bsm/data/`` and :mod:`b2bsm.data.rebuild` lists
+them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,6 @@ import numpy as np
 import pandas as pd
 
 from b2bsm._paths import REPO_ROOT, data_dir
-
-#: Generated datasets: resource name -> module that owns it.
-GENERATED: dict[str, str] = {
-    "survey_b2b_2011": "b2bsm.data.survey",
-    "b2b_vs_b2c": "b2bsm.market",
-    "posts_b2b": "b2bsm.engagement",
-    "crm_pipeline": "b2bsm.data.crm",
-}
 
 PACKAGE_DESCRIPTOR: dict[str, Any] = {
     "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -87,36 +80,19 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _owner(name: str):
-    try:
-        return importlib.import_module(GENERATED[name])
-    except KeyError:
-        raise KeyError(
-            f"Unknown dataset {name!r}. Known datasets: {', '.join(sorted(GENERATED))}."
-        ) from None
-
-
 def write_table(df: pd.DataFrame, path: Path) -> None:
     """Write a table as CSV in the kit's canonical, byte-stable form."""
     text = df.to_csv(index=False, lineterminator="\n")
     Path(path).write_bytes(text.encode("utf-8"))
 
 
-def build(out_dir: Path | None = None, names: list[str] | None = None) -> Path:
-    """Regenerate dataset files and ``datapackage.json``.
+def write_package(
+    owners: dict[str, Any], out_dir: Path | None = None, names: list[str] | None = None
+) -> Path:
+    """Write the datasets of ``owners`` (name -> module with ``RESOURCE`` and ``build_table``).
 
-    Parameters
-    ----------
-    out_dir : path, optional
-        Folder to write into (default: the kit's ``data/`` folder).
-    names : list of str, optional
-        Datasets to rebuild (default: all generated datasets).  Resources that
-        are not rebuilt keep their existing descriptor.
-
-    Returns
-    -------
-    Path
-        The path of the written ``datapackage.json``.
+    ``out_dir`` and ``names`` are those of :func:`b2bsm.data.build`, which
+    passes the kit's datasets; returns the path of ``datapackage.json``.
     """
     if out_dir is not None:
         out = Path(out_dir)
@@ -129,14 +105,14 @@ def build(out_dir: Path | None = None, names: list[str] | None = None) -> Path:
     old = _read_descriptor(out) if (out / "datapackage.json").is_file() else {}
     old_resources = {r["name"]: r for r in old.get("resources", [])}
     resources = []
-    for name in sorted(set(GENERATED) | set(STATIC) | set(old_resources)):
+    for name in sorted(set(owners) | set(STATIC) | set(old_resources)):
         if name in STATIC:
             descriptor = {"name": name, **STATIC[name]}
             path = out / descriptor["path"]
             if not path.is_file():
                 raise FileNotFoundError(f"Static data file {path} is missing; restore it from git.")
-        elif name in GENERATED and (names is None or name in names):
-            module = _owner(name)
+        elif name in owners and (names is None or name in names):
+            module = owners[name]
             descriptor = dict(module.RESOURCE)
             descriptor["name"] = name
             path = out / descriptor["path"]

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from b2bsm.codebook import EXTERNAL_RULE, external_users, likert_codes
 from b2bsm.data import survey as sv
 from b2bsm.data._package import published_tables
-
-#: Definition of an external user used for the chi-square tests (codebook).
-EXTERNAL_RULE = "use_customer or use_partner at least 'moderately' (code >= 3)"
-
+from b2bsm.data.survey_tau import smallest_kendall_p
 
 #: Why Table 4's p for transfer of tacit knowledge is reproduced as 0.003, not 0.001.
 TACIT_NOTE = (
@@ -32,117 +30,28 @@ TACIT_NOTE = (
 )
 
 
-def external_users(df: pd.DataFrame) -> pd.Series:
-    """Boolean Series: firms using social media at least moderately with customers or partners."""
-    codes = [sv.likert_codes(df[c]) for c in ("use_customer", "use_partner")]
-    return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")
-
-
-def smallest_kendall_p(
-    tau: float, n: int, max_users: int, levels: int = 5
-) -> tuple[float, list[int], list[int]]:
-    """Smallest two-sided p-value a Kendall tau-b can have when most answers are tied.
-
-    Searches the margins of a ``levels`` x ``levels`` table of ``n`` pairs in
-    which at most ``max_users`` units are above the lowest use category: every
-    use margin exhaustively, and the potential margin by steepest ascent from
-    an even spread (the tie-corrected normal p depends on the margins only,
-    through the ratio of the tau-b denominator to the standard deviation of S).
-
-    Parameters
-    ----------
-    tau : float
-        The tau-b; use the upper end of its rounding interval (0.2485 for a
-        printed 0.248) to get the smallest p any printed value allows.
-    n : int
-        Number of pairs.
-    max_users : int
-        Largest number of units with use above the lowest category.
-    levels : int, default 5
-        Points on each scale.
-
-    Returns
-    -------
-    tuple
-        ``(p, use_margin, potential_margin)`` at the optimum found.
-
-    Examples
-    --------
-    >>> p, use, pot = smallest_kendall_p(0.2485, 111, 23)
-    >>> round(p, 4), use[0]
-    (0.0025, 88)
-    """
-    from itertools import combinations_with_replacement
-    from math import erfc, sqrt
-
-    import numpy as np
-
-    def ratio(use, pot):
-        use = np.atleast_2d(use).astype(float)
-        pot = np.asarray(pot, float)
-        tot = n * (n - 1) / 2
-        m = n * (n - 1.0)
-
-        def ties(c):
-            return (
-                (c * (c - 1) / 2).sum(-1),
-                (c * (c - 1) * (c - 2)).sum(-1),
-                (c * (c - 1) * (2 * c + 5)).sum(-1),
-            )
-
-        xt, x0, x1 = ties(use)
-        yt, y0, y1 = ties(pot)
-        var = (m * (2 * n + 5) - x1 - y1) / 18 + 2 * xt * yt / m + x0 * y0 / (9 * m * (n - 2))
-        with np.errstate(invalid="ignore", divide="ignore"):  # a constant margin: no test
-            out = np.sqrt((tot - xt) * (tot - yt)) / np.sqrt(var)
-        return np.nan_to_num(out, nan=0.0)
-
-    # every use margin: counts of the upper categories sum to at most max_users
-    uppers = np.array(
-        [
-            np.bincount(np.array(c, int), minlength=levels)
-            for k in range(max_users + 1)
-            for c in combinations_with_replacement(range(1, levels), k)
-        ]
-    )
-    uppers[:, 0] = n - uppers.sum(axis=1)
-    pot = np.full(levels, n // levels)
-    pot[: n - pot.sum()] += 1
-    best = -1.0
-    while True:
-        r_use = ratio(uppers, pot)
-        use = uppers[int(np.argmax(r_use))]
-        moves = [
-            pot + np.eye(levels, dtype=int)[i] - np.eye(levels, dtype=int)[j]
-            for i in range(levels)
-            for j in range(levels)
-            if i != j and pot[j] > 0
-        ]
-        r_pot = ratio(np.array(moves), use) if moves else np.array([])
-        current = float(ratio(use, pot)[0])
-        if r_pot.size and r_pot.max() > current + 1e-12:
-            pot = moves[int(np.argmax(r_pot))]
-            continue
-        if current <= best + 1e-12:
-            break
-        best = current
-    z = tau * best
-    return erfc(z / sqrt(2)), use.tolist(), pot.tolist()
-
-
 def _pct(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else float("nan")
 
 
-def _rows(df: pd.DataFrame) -> list[dict]:
-    from scipy.stats import chi2_contingency, kendalltau
+class _Check:
+    """What every section of the report needs: the data, the paper, the codes, the rows."""
 
-    pub = published_tables()
-    rows: list[dict] = []
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.pub = published_tables()
+        self.rows: list[dict] = []
+        self.code = {
+            c: likert_codes(df[c])
+            for c in df.columns
+            if c not in ("firm_id", "industry", "position")
+        }
+        self.uses = {k: self.code[f"use_{k}"] >= 3 for k in ("internal", "customer", "partner")}
+        self.external = external_users(df)
 
-    def add(statistic, published, reproduced, tolerance, target=None, note=""):
+    def add(self, statistic, published, reproduced, tolerance, target=None, note=""):
         target = published if target is None else target
-        rows.append(
+        self.rows.append(
             {
                 "statistic": statistic,
                 "published": published,
@@ -153,9 +62,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             }
         )
 
-    code = {c: sv.likert_codes(df[c]) for c in df.columns if c not in ("firm_id",)}
 
-    # Table 1
+def _table1(check: _Check) -> None:
+    """Table 1: firms by industry, turnover and size."""
+    df, pub, add = check.df, check.pub, check.add
     t1 = pub["table1_firm_characteristics"]
     counts = df["industry"].value_counts()
     for label, cell in t1["industry"].items():
@@ -195,8 +105,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     for label, cell in t1["employees"].items():
         add(f"Table 1: {label} (firms)", cell["n"], size.get(label, 0), 0)
 
-    # Table 2
-    uses = {k: code[f"use_{k}"] >= 3 for k in ("internal", "customer", "partner")}
+
+def _table2(check: _Check) -> None:
+    """Table 2 and the overall shares of users."""
+    df, pub, add, uses, external = check.df, check.pub, check.add, check.uses, check.external
     t2 = pub["table2_use_by_industry_at_least_moderate_pct"]
     for printed_label, cell in t2.items():
         label = "Other" if printed_label.startswith("Other") else printed_label
@@ -212,7 +124,6 @@ def _rows(df: pd.DataFrame) -> list[dict]:
                 note = f"{printed} % is impossible for n = {n}; {target_count}/{n} = {target} %"
             add(f"Table 2: {label}, {k} (%)", printed, round(_pct(count, n)), 0, target, note)
     overall = pub["overall_use_pct"]
-    external = external_users(df)
     add(
         "Overall: at least moderate use, any (%)",
         overall["any_use_at_least_moderate"],
@@ -239,7 +150,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         note="'practically all' external users are also internal users",
     )
 
-    # Tools
+
+def _tools(check: _Check) -> None:
+    """Tools used with customers and partners."""
+    df, pub, code, add = check.df, check.pub, check.code, check.add
     tools = pub["customer_interface_tools_at_least_moderate_pct"]
     short = {
         "social networking sites": "sns",
@@ -270,7 +184,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             "read as: lower in every category" + ("" if level == 3 else ", at every level"),
         )
 
-    # Function use
+
+def _function_use(check: _Check) -> None:
+    """Use of social media for business functions."""
+    pub, code, add = check.pub, check.code, check.add
     cf = pub["customer_functions"]
     named = {
         "employer branding and recruitment": "employer_branding",
@@ -344,7 +261,12 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             "read as potential 'very much' (the paper says 'very important')",
         )
 
-    # Tables 3 and 4
+
+def _tables_3_4(check: _Check) -> None:
+    """Tables 3 and 4: Kendall's tau-b of use and potential, and the pairwise Ns."""
+    from scipy.stats import kendalltau
+
+    pub, code, add = check.pub, check.code, check.add
     for interface, table, key in (
         ("customer", sv.TABLE3, "table3_kendall_customer_use_vs_potential"),
         ("partner", sv.TABLE4, "table4_kendall_partner_use_vs_potential"),
@@ -372,7 +294,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
                 note,
             )
 
-    # Table 5
+
+def _table5(check: _Check) -> None:
+    """Table 5: potential among the external users, and the items it leaves out."""
+    pub, code, add, external = check.pub, check.code, check.add, check.external
     for row in pub["table5_potential_much_or_very_much_among_external_users_pct"]["rows"]:
         interface = row["interface"]
         slug = {
@@ -408,7 +333,10 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         ", ".join(unlisted),
     )
 
-    # Table 6
+
+def _table6(check: _Check) -> None:
+    """Table 6: barriers rated very important."""
+    pub, code, add = check.pub, check.code, check.add
     labels = {v: k for k, v in sv.BARRIERS.items()}
     for row in pub["table6_barriers_very_important"]:
         col = f"barrier_{labels[row['barrier']]}"
@@ -422,7 +350,12 @@ def _rows(df: pd.DataFrame) -> list[dict]:
             note = f"no denominator makes {row['n']} very important = {row['pct']} %"
         add(f"Table 6: % very important, {row['barrier']}", row["pct"], pct, 0.05, target, note)
 
-    # Chi-square tests (coding: see EXTERNAL_RULE)
+
+def _chi_square(check: _Check) -> None:
+    """The chi-square tests of external use (coding: see EXTERNAL_RULE)."""
+    from scipy.stats import chi2_contingency
+
+    df, add, external = check.df, check.add, check.external
     large = df["size"] == sv.SIZES[2]
     table = pd.crosstab(large, external).to_numpy()
     add(
@@ -448,7 +381,16 @@ def _rows(df: pd.DataFrame) -> list[dict]:
         note="reproduced as the likelihood-ratio statistic; Pearson's is "
         f"{chi2_contingency(table)[0]:.2f}",
     )
-    return rows
+
+
+_SECTIONS = (_table1, _table2, _tools, _function_use, _tables_3_4, _table5, _table6, _chi_square)
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    check = _Check(df)
+    for section in _SECTIONS:
+        section(check)
+    return check.rows
 
 
 def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:

@@ -33,540 +33,60 @@ True
 
 from __future__ import annotations
 
-import math
-from statistics import NormalDist
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from b2bsm._checks import seed_value
+from b2bsm.codebook import (  # noqa: F401  (the codebook, re-exported for older code)
+    BARRIERS,
+    CUSTOMER_FUNCTIONS,
+    IMPORTANCE_LABELS,
+    INDUSTRIES,
+    INTERFACES,
+    OVERALL_USE,
+    PARTNER_FUNCTIONS,
+    POSITIONS,
+    POTENTIAL_LABELS,
+    SIZES,
+    TOOLS,
+    TURNOVER,
+    USE_LABELS,
+    column_groups,
+    function_columns,
+    likert_codes,
+    tool_column,
+)
 from b2bsm.data._package import apply_schema, read_resource
-
-DEFAULT_SEED = 2011
-N_FIRMS = 125
-#: Largest allowed distance between a reproduced and a printed Kendall tau-b.
-TAU_TOLERANCE = 0.005
-_TAU_AIM = 0.002
-
-# --------------------------------------------------------------------------
-# Scales (the paper does not print its labels; these are the kit's documented
-# assumption, consistent with the wording of the results)
-# --------------------------------------------------------------------------
-USE_LABELS = ["not at all", "a little", "moderately", "actively", "very actively"]
-POTENTIAL_LABELS = ["none", "little", "some", "much", "very much"]
-IMPORTANCE_LABELS = ["not important", "somewhat important", "important", "very important"]
-
-INDUSTRIES = [
-    "Metal products and machinery",
-    "Electronics and electricity",
-    "Business planning and consulting",
-    "Refining of metals",
-    "Other",
-    "Undefined",
-]
-INDUSTRY_COUNTS = [70, 19, 11, 9, 11, 5]
-TURNOVER = ["< EUR 2 m", "EUR 2-10 m", "EUR 11-50 m", "> EUR 50 m"]
-SIZES = ["Small (< 50)", "Medium (50-250)", "Large (> 250)"]
-POSITIONS = ["management", "IT", "R&D", "marketing", "HR", "other"]
-POSITION_COUNTS = [83, 22, 9, 7, 3, 1]
-
-#: Joint size x turnover counts (a documented modelling choice: the paper
-#: prints the two margins only).  ``None`` = turnover not reported.
-_SIZE_TURNOVER = [
-    (0, 0, 17),
-    (0, 1, 35),
-    (0, 2, 8),
-    (1, 1, 7),
-    (1, 2, 34),
-    (1, 3, 6),
-    (1, None, 1),
-    (2, 2, 2),
-    (2, 3, 15),
-]
-
-TOOLS = {
-    "blogs": "blogs",
-    "microblogs": "microblogs",
-    "wikis": "wikis",
-    "forums": "discussion forums",
-    "office": "social office tools",
-    "sns": "social networking sites",
-    "bookmarking": "social bookmarking sites",
-    "video": "video sharing services",
-    "photo": "photo sharing services",
-    "presentations": "presentation sharing services",
-    "extranet": "social extranet sites",
-}
-INTERFACES = {
-    "internal": "internally",
-    "customer": "in the customer interface",
-    "partner": "with partners",
-}
-
-CUSTOMER_FUNCTIONS = {
-    "marketing": "marketing",
-    "communications": "communications",
-    "product_demos": "product demos",
-    "thought_leadership": "building thought leadership",
-    "customer_leads": "gaining customer leads",
-    "sales_support": "sales support",
-    "customer_needs": "finding out customer needs",
-    "rnd_participation": "customer participation in product development (R&D)",
-    "customer_service": "improving customer service",
-    "employer_branding": "employer branding and recruitment",
-}
-PARTNER_FUNCTIONS = {
-    "collaboration": "communication and collaboration",
-    "network_management": "network management",
-    "induction": "induction",
-    "tacit_knowledge": "transfer of tacit knowledge",
-    "general_communication": "general communication",
-    "project_communication": "project communication",
-    "project_efficiency": "improving the efficiency of project work",
-    "preserving_information": "preserving information",
-    "expert_knowhow": "utilizing expert know-how and reducing workload",
-    "best_practices": "sharing best practices",
-    "change_management": "change management and communication",
-}
-BARRIERS = {
-    "other_priorities": "Other projects are more important or urgent",
-    "cannot_evaluate_benefits": "No ability to evaluate the benefits for business",
-    "no_case_studies": "Lack of relevant case studies",
-    "not_understanding_possibilities": "Lack of understanding the possibilities",
-    "lack_of_resources": "Lack of resources",
-    "adoption_difficulties": (
-        "Difficulties in adopting new approaches and ways of thinking related to social media"
-    ),
-    "information_security": "Information security problems",
-    "no_need": "No need - things are done with emails and by meetings",
-    "failed_experiments": "Failed experiments or bad experiences",
-}
-
-# --------------------------------------------------------------------------
-# Targets taken from the paper (see data/jussila2014_published_tables.json)
-# --------------------------------------------------------------------------
-#: Table 2 as counts of firms with at least moderate use (internal, customer,
-#: partner).  Three printed percentages are impossible for their n; the
-#: counts here are the consistent reading (see data/README.md).
-TABLE2_COUNTS = {
-    "Metal products and machinery": (12, 3, 2),
-    "Electronics and electricity": (9, 4, 5),
-    "Business planning and consulting": (4, 0, 3),
-    "Refining of metals": (4, 1, 1),
-    "Other": (6, 1, 1),
-    "Undefined": (1, 0, 0),
-}
-#: External users per turnover class, the coding for which the likelihood-ratio
-#: chi-square on the 4 x 2 table is 2.62 (with none of them a large firm, the
-#: Yates-corrected chi-square for SME vs large is 1.71).
-EXTERNAL_BY_TURNOVER = (2, 5, 8, 1)
-#: Customer-interface tools used at least moderately (firms out of 125).
-CUSTOMER_TOOL_COUNTS = {"sns": 11, "forums": 6, "blogs": 4, "microblogs": 4}
-#: "About 5 %" each; forums at 5 firms (4.0 %) so that partner use stays below
-#: customer use (6 firms) in this category too.
-PARTNER_TOOL_COUNTS = {"sns": 6, "forums": 5}
-#: Pairwise Ns and tau-b of Tables 3 and 4.
-TABLE3 = {
-    "marketing": (0.519, 116),
-    "communications": (0.480, 116),
-    "customer_needs": (0.468, 113),
-    "sales_support": (0.431, 116),
-    "thought_leadership": (0.401, 115),
-    "customer_leads": (0.397, 114),
-    "customer_service": (0.339, 116),
-    "rnd_participation": (0.309, 115),
-}
-TABLE4 = {
-    "network_management": (0.398, 114),
-    "change_management": (0.384, 110),
-    "collaboration": (0.363, 114),
-    "project_communication": (0.327, 114),
-    "general_communication": (0.310, 111),
-    "project_efficiency": (0.296, 112),
-    "best_practices": (0.292, 109),
-    "induction": (0.276, 111),
-    "tacit_knowledge": (0.248, 111),
-    "expert_knowhow": (0.249, 109),
-    "preserving_information": (0.178, 113),
-}
-#: Items not in Tables 3-4: a tau and N of our choosing, typical of the rest.
-_UNPRINTED_PAIRS = {"product_demos": (0.33, 115), "employer_branding": (0.45, 116)}
-#: Two-sided p-values of Table 3 as printed (three decimals).  Thought
-#: leadership's printed 0.401 repeats its coefficient; its p is below 0.0005.
-TABLE3_P = dict.fromkeys(TABLE3, 0.0)
-#: Two-sided p-values of Table 4 as printed, except tacit knowledge: its
-#: printed 0.001 needs about half the firms to use social media with partners
-#: for that function at least a little, but the paper says only two of eleven
-#: partner items (not this one) are used by more than 20 %.  0.003 is the
-#: nearest value the printed statements allow (data/README.md,
-#: ``fidelity.smallest_kendall_p``).
-TABLE4_P = {
-    "network_management": 0.0,
-    "change_management": 0.0,
-    "collaboration": 0.0,
-    "project_communication": 0.0,
-    "general_communication": 0.0,
-    "project_efficiency": 0.0,
-    "best_practices": 0.001,
-    "induction": 0.001,
-    "tacit_knowledge": 0.003,
-    "expert_knowhow": 0.003,
-    "preserving_information": 0.033,
-}
-_PAIRS = {("customer", k): v for k, v in {**TABLE3, **_UNPRINTED_PAIRS}.items()}
-_PAIRS.update({("partner", k): v for k, v in TABLE4.items()})
-_PAIR_P = {("customer", k): v for k, v in TABLE3_P.items()}
-_PAIR_P.update({("partner", k): v for k, v in TABLE4_P.items()})
-#: Table 5: (numerator, denominator) among the 16 external users.
-TABLE5 = {
-    ("customer", "employer_branding"): (9, 16),
-    ("partner", "general_communication"): (7, 15),
-    ("customer", "communications"): (7, 16),
-    ("customer", "sales_support"): (7, 16),
-    ("partner", "project_communication"): (6, 15),
-    ("customer", "customer_needs"): (6, 16),
-    ("partner", "project_efficiency"): (5, 14),
-    ("customer", "marketing"): (5, 15),
-}
-#: Table 6: (very important n, answering firms).  Three printed percentages
-#: are impossible for their n; see data/README.md.
-TABLE6 = {
-    "other_priorities": (67, 118),
-    "cannot_evaluate_benefits": (64, 117),
-    "no_case_studies": (54, 118),
-    "not_understanding_possibilities": (51, 118),
-    "lack_of_resources": (49, 117),
-    "adoption_difficulties": (42, 117),
-    "information_security": (39, 118),
-    "no_need": (39, 118),
-}
-#: Customer functions: firms using actively or very actively (code >= 4).
-CUSTOMER_ACTIVE = {
-    "employer_branding": 5,
-    "communications": 4,
-    "sales_support": 4,
-    "rnd_participation": 4,
-}
-_CUSTOMER_SOME_USE_40 = ("communications", "marketing", "employer_branding")
-_CUSTOMER_SOME_USE_LOW = ("product_demos", "customer_service", "rnd_participation")
-_PARTNER_SOME_USE_HIGH = ("collaboration", "general_communication")
-_PARTNER_VERY_MUCH_15 = ("collaboration", "general_communication", "change_management")
-_PARTNER_SKIPPERS = 8  # firms that left the whole partner block empty
-
-
-# --------------------------------------------------------------------------
-# Column names
-# --------------------------------------------------------------------------
-def tool_column(interface: str, tool: str) -> str:
-    """Column of a tool's use in an interface, e.g. ``tool_customer_sns``."""
-    return f"tool_{interface}_{tool}"
-
-
-def function_columns(interface: str, item: str) -> tuple[str, str]:
-    """(use, potential) columns of a business function, e.g. ``cust_use_marketing``."""
-    prefix = {"customer": "cust", "partner": "part"}[interface]
-    return f"{prefix}_use_{item}", f"{prefix}_pot_{item}"
-
-
-OVERALL_USE = ["use_internal", "use_customer", "use_partner"]
-
-
-def column_groups() -> dict[str, list[str]]:
-    """Survey columns grouped by block (``profile``, ``overall_use``, ``tools_customer``, ...)."""
-    groups = {
-        "profile": ["firm_id", "industry", "turnover", "size", "position"],
-        "overall_use": list(OVERALL_USE),
-    }
-    for interface in INTERFACES:
-        groups[f"tools_{interface}"] = [tool_column(interface, t) for t in TOOLS]
-    for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
-        cols = [function_columns(interface, i) for i in items]
-        groups[f"{interface}_function_use"] = [u for u, _ in cols]
-        groups[f"{interface}_function_potential"] = [p for _, p in cols]
-    groups["barriers"] = [f"barrier_{b}" for b in BARRIERS]
-    return groups
-
-
-def likert_codes(series: pd.Series) -> pd.Series:
-    """Numeric codes (1 = lowest category) of an ordered categorical; missing stays NaN.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> s = pd.Series(pd.Categorical(["a little", None, "very actively"],
-    ...               categories=USE_LABELS, ordered=True))
-    >>> likert_codes(s).tolist()
-    [2.0, nan, 5.0]
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.astype("float64")
-        return (codes.where(codes >= 0) + 1).rename(series.name)
-    return pd.to_numeric(series, errors="raise").astype("float64")
-
-
-# --------------------------------------------------------------------------
-# Schema
-# --------------------------------------------------------------------------
-def _cat_field(name: str, title: str, labels: list[str], description: str) -> dict:
-    return {
-        "name": name,
-        "title": title,
-        "type": "integer",
-        "description": description,
-        "categories": [{"value": i + 1, "label": lab} for i, lab in enumerate(labels)],
-        "categoriesOrdered": True,
-        "constraints": {"minimum": 1, "maximum": len(labels)},
-    }
-
-
-def _fields() -> list[dict]:
-    fields: list[dict] = [
-        {
-            "name": "firm_id",
-            "title": "Firm identifier",
-            "type": "string",
-            "description": "Synthetic firm identifier (F001-F125); no link to any real firm.",
-            "constraints": {"required": True, "unique": True, "pattern": "F[0-9]{3}"},
-        },
-        {
-            "name": "industry",
-            "title": "Industry",
-            "type": "integer",
-            "description": "Industry class of the Federation of Finnish Technology Industries.",
-            "categories": [{"value": i + 1, "label": lab} for i, lab in enumerate(INDUSTRIES)],
-            "categoriesOrdered": False,
-            "constraints": {"required": True},
-        },
-        _cat_field(
-            "turnover",
-            "Sales turnover",
-            TURNOVER,
-            "Annual sales turnover class (EUR). One firm did not report it.",
-        ),
-        _cat_field(
-            "size",
-            "Firm size (employees)",
-            SIZES,
-            "Number of employees: small < 50, medium 50-250, large > 250.",
-        ),
-        {
-            "name": "position",
-            "title": "Respondent's position",
-            "type": "integer",
-            "description": "Organisational function of the person who answered.",
-            "categories": [{"value": i + 1, "label": lab} for i, lab in enumerate(POSITIONS)],
-            "categoriesOrdered": False,
-        },
-    ]
-    for col, where in zip(OVERALL_USE, INTERFACES.values(), strict=True):
-        fields.append(
-            _cat_field(
-                col,
-                f"Overall social media use {where}",
-                USE_LABELS,
-                f"How actively the firm uses social media {where} (Table 2).",
-            )
-        )
-    for interface, where in INTERFACES.items():
-        for tool, label in TOOLS.items():
-            fields.append(
-                _cat_field(
-                    tool_column(interface, tool),
-                    f"Use of {label} {where}",
-                    USE_LABELS,
-                    f"How actively the firm uses {label} {where}.",
-                )
-            )
-    for interface, items in (("customer", CUSTOMER_FUNCTIONS), ("partner", PARTNER_FUNCTIONS)):
-        where = INTERFACES[interface]
-        for item, label in items.items():
-            use, pot = function_columns(interface, item)
-            fields.append(
-                _cat_field(
-                    use,
-                    f"Use for {label} ({interface})",
-                    USE_LABELS,
-                    f"How actively social media is used for {label} {where}.",
-                )
-            )
-            fields.append(
-                _cat_field(
-                    pot,
-                    f"Potential for {label} ({interface})",
-                    POTENTIAL_LABELS,
-                    f"Perceived potential of social media for {label} {where}.",
-                )
-            )
-    for barrier, label in BARRIERS.items():
-        fields.append(
-            _cat_field(
-                f"barrier_{barrier}",
-                f"Barrier: {label}",
-                IMPORTANCE_LABELS,
-                f"Importance of '{label}' as a reason for not using social media.",
-            )
-        )
-    return fields
-
-
-RESOURCE: dict[str, Any] = {
-    "path": "survey_b2b_2011.csv",
-    "title": "Social media use in 125 Finnish B2B technology firms (SYNTHETIC, 2011 survey)",
-    "description": (
-        "Synthetic respondent-level reconstruction of the May 2011 survey analysed by "
-        "Jussila, Karkkainen & Aramo-Immonen (2014). Generated by b2bsm.data.survey so that "
-        "its statistics reproduce the paper's printed tables; it contains no record of any "
-        "real firm. Item non-response is stored as empty cells. See data/README.md."
-    ),
-    "synthetic": True,
-    "format": "csv",
-    "mediatype": "text/csv",
-    "encoding": "utf-8",
-    "sources": [
-        {
-            "title": (
-                "Jussila, J. J., Karkkainen, H., & Aramo-Immonen, H. (2014). Social media "
-                "utilization in business-to-business relationships of technology industry "
-                "firms. Computers in Human Behavior, 30, 606-613."
-            ),
-            "path": "https://doi.org/10.1016/j.chb.2013.07.047",
-        }
-    ],
-    "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-    "generator": f"b2bsm.data.survey.build_table (seed {DEFAULT_SEED})",
-    "schema": {"fields": _fields(), "primaryKey": ["firm_id"], "missingValues": [""]},
-}
-
-
-# --------------------------------------------------------------------------
-# The generator
-# --------------------------------------------------------------------------
-def _tie_sums(x: np.ndarray) -> tuple[float, float, float]:
-    """Tie sums of one variable as in Kendall's variance of S (scipy's ``count_rank_tie``)."""
-    _, c = np.unique(x, return_counts=True)
-    c = c.astype(float)
-    return (
-        float((c * (c - 1) / 2).sum()),
-        float((c * (c - 1) * (c - 2)).sum()),
-        float((c * (c - 1) * (2 * c + 5)).sum()),
-    )
-
-
-def tau_b_scale(u: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-    """Denominator of tau-b and standard deviation of S under independence, given ties.
-
-    Both depend on the two margins only.  For any arrangement with numerator
-    S (concordant minus discordant pairs), tau-b = S / denominator and the
-    large-sample z of the two-sided p-value is S / sd, with the tie-corrected
-    variance used by ``scipy.stats.kendalltau`` and R's ``cor.test`` (``exact = FALSE``).
-    Their ratio therefore fixes which p-value a given tau-b can have.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> denom, sd = tau_b_scale(np.array([1, 1, 2, 3]), np.array([1, 2, 2, 3]))
-    >>> round(denom, 3), round(sd, 3)
-    (5.0, 2.614)
-    """
-    n = len(u)
-    tot = n * (n - 1) / 2
-    xt, x0, x1 = _tie_sums(u)
-    yt, y0, y1 = _tie_sums(p)
-    m = n * (n - 1.0)
-    var = (m * (2 * n + 5) - x1 - y1) / 18 + 2 * xt * yt / m + x0 * y0 / (9 * m * (n - 2))
-    return float(np.sqrt((tot - xt) * (tot - yt))), float(np.sqrt(var))
-
-
-def p_window(printed: float) -> tuple[float, float]:
-    """The p-values that round to a printed three-decimal p (``0.000`` = below 0.0005).
-
-    Examples
-    --------
-    >>> p_window(0.033)
-    (0.0325, 0.0335)
-    >>> p_window(0.0)
-    (0.0, 0.0005)
-    """
-    return (max(round(printed - 0.0005, 4), 0.0), round(printed + 0.0005, 4))
-
-
-def _s_window(
-    u: np.ndarray, p: np.ndarray, tau: float, p_printed: float | None
-) -> tuple[int, int] | None:
-    """Integer range of S that gives tau-b within _TAU_AIM of ``tau`` and the printed p."""
-    denom, sd = tau_b_scale(u, p)
-    lo, hi = (tau - _TAU_AIM) * denom, (tau + _TAU_AIM) * denom
-    if p_printed is not None:
-        p_lo, p_hi = p_window(p_printed)
-        z = NormalDist().inv_cdf
-        # p = 2 * (1 - Phi(S / sd)); keep clear of the rounding boundaries
-        lo = max(lo, z(1 - p_hi / 2) * sd * (1 + 1e-7))
-        if p_lo > 0:
-            hi = min(hi, z(1 - p_lo / 2) * sd * (1 - 1e-7))
-    lo_s, hi_s = math.ceil(lo), math.floor(hi)
-    return (lo_s, hi_s) if lo_s <= hi_s else None
-
-
-def _fit_tau(
-    u: np.ndarray,
-    p: np.ndarray,
-    window: tuple[float, float],
-    rng: np.random.Generator,
-    locked: np.ndarray | None = None,
-    fallback: tuple[float, float] | None = None,
-) -> np.ndarray:
-    """Swap values of ``p`` between units until S (the numerator of tau-b) is in ``window``.
-
-    Swaps keep the margin of ``p`` and so the tau-b denominator and the
-    variance of S; only S changes.  For a random unit ``a`` the change of S
-    for swapping with every other unit is computed at once and the best
-    partner is taken.  Where ``locked`` (a boolean group mask) is given, a
-    swap across groups is allowed only when it keeps the number of values >= 4
-    in each group.  ``fallback`` is a wider window accepted when the search
-    stalls (heavily tied items move S in coarse steps).
-    """
-    p = p.astype(float).copy()
-    n = len(u)
-    lo, hi = window
-    target_s = (lo + hi) / 2
-    su = np.sign(u[:, None] - u[None, :])
-    sp = np.sign(p[:, None] - p[None, :])
-    row = (su * sp).sum(axis=1)
-    s = row.sum() / 2
-    best, since_best = abs(target_s - s), 0
-    for _ in range(20 * n):
-        if lo <= s <= hi:
-            return p
-        gap = target_s - s
-        if abs(gap) < best:
-            best, since_best = abs(gap), 0
-        elif (since_best := since_best + 1) > 3 * n:  # stalled: these margins will not do
-            break
-        a = rng.integers(n)
-        delta = sp @ su[a] + su @ sp[a] - row[a] - row
-        ok = p != p[a]
-        if locked is not None:
-            ok &= (locked == locked[a]) | ((p >= 4) == (p[a] >= 4))
-        miss = np.where(ok, np.abs(gap - delta), np.inf)
-        b = int(np.argmin(miss))
-        if miss[b] >= abs(gap):
-            # no swap of this unit helps: step at random near the target, since
-            # near it S can move only in coarse steps that greed alone would miss
-            near = np.flatnonzero(miss <= abs(gap) + 4)
-            if near.size == 0:
-                continue
-            b = int(rng.choice(near))
-        p[a], p[b] = p[b], p[a]
-        for j in (a, b):  # update the sign matrix and row sums for the two units
-            old = sp[:, j].copy()
-            sp[j, :] = np.sign(p[j] - p)
-            sp[:, j] = -sp[j, :]
-            row += su[:, j] * (sp[:, j] - old)
-            row[j] = su[j] @ sp[j]
-        s = row.sum() / 2
-    if lo <= s <= hi or (fallback is not None and fallback[0] <= s <= fallback[1]):
-        return p
-    raise RuntimeError(f"could not move S into {window} with these margins")
+from b2bsm.data.survey_schema import RESOURCE, _fields
+from b2bsm.data.survey_targets import (  # noqa: F401  (the targets, re-exported for older code)
+    _CUSTOMER_SOME_USE_40,
+    _CUSTOMER_SOME_USE_LOW,
+    _PAIR_P,
+    _PAIRS,
+    _PARTNER_SKIPPERS,
+    _PARTNER_SOME_USE_HIGH,
+    _PARTNER_VERY_MUCH_15,
+    _SIZE_TURNOVER,
+    _TAU_AIM,
+    _UNPRINTED_PAIRS,
+    CUSTOMER_ACTIVE,
+    CUSTOMER_TOOL_COUNTS,
+    DEFAULT_SEED,
+    EXTERNAL_BY_TURNOVER,
+    INDUSTRY_COUNTS,
+    N_FIRMS,
+    PARTNER_TOOL_COUNTS,
+    POSITION_COUNTS,
+    TABLE2_COUNTS,
+    TABLE3,
+    TABLE3_P,
+    TABLE4,
+    TABLE4_P,
+    TABLE5,
+    TABLE6,
+    TAU_TOLERANCE,
+)
+from b2bsm.data.survey_tau import _fit_tau, _s_window, p_window, tau_b_scale  # noqa: F401
 
 
 def _draw_potential(rng, interface, item, use, pot_missing, use_missing, ext_firms):
@@ -905,13 +425,7 @@ def _survey_codes(seed: int) -> pd.DataFrame:
 
 def build_table(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The survey as stored in the CSV: integer codes, missing as ``<NA>``."""
-    return _survey_codes(_check_seed(seed))
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+    return _survey_codes(seed_value(seed))
 
 
 def generate_survey(seed: int = DEFAULT_SEED) -> pd.DataFrame:

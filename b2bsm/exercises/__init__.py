@@ -1,4 +1,4 @@
-"""Exercises with self-checks, built from solution masters, and the instructor's tools.
+"""Exercises with self-checks: the runtime a student's kernel loads.
 
 Students (the set-up cell of every exercise notebook, after the one for Colab)::
 
@@ -7,12 +7,17 @@ Students (the set-up cell of every exercise notebook, after the one for Colab)::
     ex.question("q1")              # your own prompt
     ex.check("q1", answer_q1)      # a friendly verdict; never reveals the answer
 
-Instructors::
+Here are the student's side of the sets: :func:`start`, the questions and
+their precision (:mod:`~b2bsm.exercises.questions`), the two back ends that
+judge answers (:mod:`~b2bsm.exercises.fullkey`, :mod:`~b2bsm.exercises.keys`),
+the sets' data (:mod:`~b2bsm.exercises.data`) and the answer export the grader
+reads (:mod:`~b2bsm.exercises.answers`).  The answer keys, build, release and
+grader are the instructor package's (``b2bsm_teach``)::
 
-    python -m b2bsm.exercises build            # solutions/*_exercises.ipynb -> exercises/
-    python -m b2bsm.exercises build --check    # fail if exercises/ or a master is out of date
-    python -m b2bsm.exercises release OUTDIR --roster roster.csv   # student release, hashed key
-    python -m b2bsm.grade SUBMISSIONS --out grades.csv
+    python -m b2bsm_teach.exercises build            # solutions/*_exercises.ipynb -> exercises/
+    python -m b2bsm_teach.exercises build --check    # fail if exercises/ or a master is stale
+    python -m b2bsm_teach.exercises release OUTDIR --roster roster.csv   # release, hashed key
+    python -m b2bsm_teach.grade SUBMISSIONS --out grades.csv
 
 Question sets use :func:`decimals` / :func:`significant` to state the precision
 an answer is checked at (``docs/checking-policy.md``).

@@ -1,6 +1,6 @@
 """Questions, answers and teaching feedback: the pieces every exercise set is made of.
 
-An exercise set (``b2bsm/exercises/sets/lessonNN.py``) lists :class:`Question`
+An exercise set (``b2bsm_teach/exercises/sets/lessonNN.py``) lists :class:`Question`
 objects.  A question never stores its answer: ``expected`` computes it from the
 student's own dataset, so per-student variants get their own correct answers.
 ``mistakes`` recognise typical wrong methods and say which step probably went
@@ -92,7 +92,7 @@ class Mistake:
 
     ``message`` says which step probably went wrong, without giving the answer;
     ``section`` names the lesson section that addresses the slip (for the class
-    mistake report, ``python -m b2bsm.grade report``).
+    mistake report, ``python -m b2bsm_teach.grade report``).
     """
 
     value: Callable[..., Any]

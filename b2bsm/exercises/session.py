@@ -3,18 +3,19 @@
 Two back ends judge answers, and :class:`Exercises` picks one by itself:
 
 * the **full key** (the instructor's copy of the kit, and the public repository):
-  the set module ``b2bsm/exercises/sets/lessonNN.py`` computes every reference
-  answer from the student's data;
-* the **hashed key** (a student release, see ``python -m b2bsm.exercises release``):
+  the set module ``b2bsm_teach/exercises/sets/lessonNN.py`` computes every
+  reference answer from the student's data (:mod:`b2bsm.exercises.fullkey`: the
+  instructor package registers its set modules there);
+* the **hashed key** (a student release, see ``python -m b2bsm_teach.exercises release``):
   ``b2bsm/exercises/_keys/NN.json`` holds salted hashes of the accepted answers
   and of each typical mistake, for the shipped data and for every student on the
   roster, and nothing from which an answer can be read (:mod:`b2bsm.exercises.keys`).
 
 Both back ends give the same verdicts for the same answers.
 
-While the grader runs a notebook, its sandbox shows neither: the set modules are
-hidden and ``B2BSM_KEYS`` names a folder with a *grading key* per set
-(:func:`b2bsm.exercises.keys.grading_key`), which holds the questions and the
+While the grader runs a notebook, its sandbox shows neither: the instructor
+package is not there and ``B2BSM_KEYS`` names a folder with a *grading key* per set
+(``b2bsm_teach.exercises.keys.grading_key``), which holds the questions and the
 student's parameters but no answer.  ``ex.check`` then says that the grader
 checks the answers, and the grader does so outside the sandbox.
 """
@@ -22,21 +23,13 @@ checks the answers, and the grader does so outside the sandbox.
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
-import math
 import os
-from pathlib import Path
 from typing import Any
 
-from b2bsm.exercises.questions import (
-    Question,
-    Verdict,
-    as_number,
-    as_table,
-    tables_match,
-)
-from b2bsm.grade.ids import normalise_id  # the one definition (NFKC, strip, casefold)
+from b2bsm.exercises.fullkey import FullKey, answer_key_module, full_sets
+from b2bsm.exercises.ids import normalise_id  # the one definition (NFKC, strip, casefold)
+from b2bsm.exercises.keys import KEYS_ENV, HashedKey, keys_dir
+from b2bsm.exercises.questions import Verdict, as_number, as_table
 
 #: The variable the first cell of every exercise notebook sets.
 STUDENT_ID_HELP = (
@@ -45,9 +38,6 @@ STUDENT_ID_HELP = (
     "from the top."
 )
 GENERIC_HINT = "Re-read the question and check each step of your calculation."
-KEYS_DIR = Path(__file__).resolve().parent / "_keys"
-#: The environment variable that points the kit at another folder of keys (the grader's sandbox).
-KEYS_ENV = "B2BSM_KEYS"
 
 
 def _normalised(student_id) -> str:
@@ -64,7 +54,7 @@ def variant_seed(student_id: str | None) -> int | None:
     """The dataset seed of a student: None (the shipped data) or a number derived from the id.
 
     An empty id means "no id" (the shipped practice data).  The id is normalised
-    first (:func:`b2bsm.grade.ids.normalise_id`), so spelling variants share one dataset.
+    first (:func:`b2bsm.exercises.ids.normalise_id`), so spelling variants share one dataset.
 
     >>> variant_seed(None) is None, variant_seed("") is None
     (True, True)
@@ -83,16 +73,10 @@ def _student(student_id) -> str | None:
     return _normalised(student_id)
 
 
-def keys_dir() -> Path:
-    """The folder of hashed keys: ``$B2BSM_KEYS`` if set (the grader's sandbox), else ``_keys``."""
-    override = os.environ.get(KEYS_ENV)
-    return Path(override) if override else KEYS_DIR
-
-
 def known_sets() -> dict[str, str]:
     """Set id -> where its answer key comes from (``"full"`` or ``"hashed"``).
 
-    A set whose key is in ``$B2BSM_KEYS`` is ``"hashed"`` even where its module exists.
+    A set whose key is in ``$B2BSM_KEYS`` is ``"hashed"`` even where its full key exists.
     """
     found = {}
     folder = keys_dir()
@@ -100,121 +84,17 @@ def known_sets() -> dict[str, str]:
         for path in sorted(folder.glob("*.json")):
             found[path.stem] = "hashed"
     overridden = set(found) if os.environ.get(KEYS_ENV) else set()
-    try:
-        from b2bsm.exercises.sets import SETS
-    except ImportError:  # pragma: no cover - a damaged install
-        SETS = {}
-    for set_id, module in SETS.items():
-        if set_id not in overridden and importlib.util.find_spec(module) is not None:
+    for set_id in full_sets():
+        if set_id not in overridden:
             found[set_id] = "full"
     return dict(sorted(found.items()))
 
 
-def load_set(set_id: str):
-    """The module (full answer key) of an exercise set, e.g. ``load_set("02")``.
-
-    Only the instructor's copy of the kit has these modules; a student release
-    raises a ModuleNotFoundError that says so.
-    """
-    from b2bsm.exercises.sets import SETS
-
-    set_id = str(set_id)
-    if set_id not in SETS:
-        raise ValueError(f"no exercise set {set_id!r}; available: {', '.join(sorted(SETS))}.")
-    if importlib.util.find_spec(SETS[set_id]) is None:
-        raise ModuleNotFoundError(
-            f"the answer key of set {set_id} ({SETS[set_id]}) is not in this copy of the kit: "
-            "it is a student release. Grade from the instructor's copy of the kit."
-        )
-    return importlib.import_module(SETS[set_id])
-
-
 def load_data(set_id: str, seed: int | None):
     """The dataset of a set for a seed, from the public loaders (no answer key needed)."""
-    try:
-        from b2bsm.exercises.sets.data import load_data as public_load
-    except ImportError:
-        public_load = None
-    if public_load is not None:
-        return public_load(set_id, seed)
-    return load_set(set_id).load_data(seed)
+    from b2bsm.exercises.data import load_data as public_load
 
-
-# --------------------------------------------------------------------------
-# The full key: the instructor's copy
-# --------------------------------------------------------------------------
-class FullKey:
-    """Judge answers with the set module's reference functions (the instructor's copy)."""
-
-    source = "full"
-
-    def __init__(self, set_id: str, seed: int | None, data_fn, module=None) -> None:
-        self.module = module if module is not None else load_set(set_id)
-        self.title = getattr(self.module, "TITLE", f"Exercise set {set_id}")
-        self.seed = seed
-        self._data_fn = data_fn
-        self.questions: dict[str, Question] = {q.id: q for q in self.module.QUESTIONS}
-        self._params: dict[str, Any] = {}
-        self._cache: dict[str, Any] = {}
-        self.unavailable: str | None = None
-
-    def params(self, qid: str):
-        if qid not in self._params:
-            self._params[qid] = self.questions[qid].params_for(self.seed)
-        found = self._params[qid]
-        return None if found is None else dict(found)
-
-    def text(self, qid: str) -> str:
-        return self.questions[qid].text(self.params(qid))
-
-    def _values(self, qid: str):
-        if qid not in self._cache:
-            q, data = self.questions[qid], self._data_fn()
-            self._cache[qid] = (
-                q.reference(data, self.params(qid)),
-                q.mistake_values(data, self.params(qid)),
-            )
-        return self._cache[qid]
-
-    def number(self, qid: str, value: float) -> tuple[str, str | None]:
-        q = self.questions[qid]
-        reference, mistakes = self._values(qid)
-        if not _finite(reference):
-            raise ValueError(
-                "the reference answer cannot be computed on this dataset; tell your instructor "
-                f"(set question {qid}, reference {reference!r})."
-            )
-        if q.precision.matches(value, reference):
-            return "correct", None
-        for mistake, mistake_value in zip(q.mistakes, mistakes, strict=True):
-            if _finite(mistake_value) and q.precision.matches(value, mistake_value):
-                return "mistake", mistake.message
-        return "wrong", None
-
-    def table(self, qid: str, table) -> tuple[str, str | None]:
-        q = self.questions[qid]
-        reference, mistakes = self._values(qid)
-        problem = tables_match(table, reference, q.precision)
-        if problem is None:
-            return "correct", None
-        for mistake, mistake_table in zip(q.mistakes, mistakes, strict=True):
-            if (
-                mistake_table is not None
-                and tables_match(table, mistake_table, q.precision) is None
-            ):
-                return "mistake", mistake.message
-        return "wrong", problem
-
-    def choice(self, qid: str, pick: str) -> tuple[bool, str]:
-        q = self.questions[qid]
-        return pick == q.correct, q.explanations.get(pick, "")
-
-
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+    return public_load(set_id, seed)
 
 
 # --------------------------------------------------------------------------
@@ -247,10 +127,9 @@ class Exercises:
         if sets[self.set_id] == "full":
             # The key judges against its own copy of the dataset, so a student who
             # edits ``ex.data`` in place is still checked against the real data.
-            self._key = FullKey(self.set_id, self.seed, self._key_data)
+            module = answer_key_module(self.set_id)
+            self._key = FullKey(self.set_id, self.seed, self._key_data, module=module)
         else:
-            from b2bsm.exercises.keys import HashedKey
-
             self._key = HashedKey.open(self.set_id, self.student_id)
         self.questions = self._key.questions
         self.title = self._key.title
@@ -284,7 +163,7 @@ class Exercises:
 
     def _key_data(self):
         """The answer key's own copy of the dataset (the cached one where the set has one)."""
-        from b2bsm.exercises.sets.data import LOADERS, shared_data
+        from b2bsm.exercises.data import LOADERS, shared_data
 
         if self.set_id in LOADERS:
             return shared_data(self.set_id, self.seed)

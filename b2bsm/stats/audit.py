@@ -52,6 +52,16 @@ def grim_check(pct, n, *, decimals: int = 1) -> pd.DataFrame:
         rounds to it), ``nearest_count`` (the whole count closest to it) and
         ``nearest_pct`` (that count as a percentage, to ``decimals`` places).
 
+    See Also
+    --------
+    possible_denominators : which sample sizes could give a printed percentage.
+
+    References
+    ----------
+    Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: a simple technique detects
+        numerous anomalies in the reporting of results in psychology. *Social Psychological and
+        Personality Science*, 8(4), 363-369.
+
     Examples
     --------
     >>> from b2bsm.stats import grim_check

@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from b2bsm._checks import random_generator
 from b2bsm.stats._validate import LIKERT_SCALE, check_confidence, paired, pairs_list
 
 #: What each method name computes.
@@ -149,7 +150,7 @@ def kendall_table(
 
     Each pair uses the firms that answered both items (pairwise deletion), the
     way the paper's Tables 3 and 4 print a separate N for every row.  Items
-    are coded by their scale (:func:`b2bsm.stats._validate.item_codes`); x and
+    are coded by their scale (:func:`b2bsm.codebook.item_codes`); x and
     y may be on different scales (only the order within each counts).
 
     The two-sided p-value is exact below 10 firms (all n! pairings,
@@ -172,6 +173,16 @@ def kendall_table(
     pandas.DataFrame
         One row per pair: ``x``, ``y``, ``n``, ``tau``, ``p_value``, ``variant``,
         ``p_method`` (how the p-value was computed).
+
+    See Also
+    --------
+    rank_correlations : tau-b, tau-c and Spearman side by side.
+    bootstrap_tau : a bootstrap interval for tau-b.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
 
     Examples
     --------
@@ -207,6 +218,14 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
     pandas.DataFrame
         One row per method: ``method``, ``description``, ``n``, ``estimate``,
         ``p_value``, ``p_method`` (how the p-value was computed).
+
+    See Also
+    --------
+    kendall_table : tau-b with its p-value, one row per pair.
+
+    References
+    ----------
+    Kendall (1945), as cited in :func:`kendall_table`.
 
     Examples
     --------
@@ -278,6 +297,14 @@ def bootstrap_tau(
         One row per pair: ``x``, ``y``, ``n``, ``tau``, ``ci_low``, ``ci_high``,
         ``n_resamples``, ``n_undefined``, ``interval`` ("percentile bootstrap").
 
+    See Also
+    --------
+    kendall_table : the tau-b point estimates and their p-values.
+
+    References
+    ----------
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -294,7 +321,7 @@ def bootstrap_tau(
         raise ValueError(
             f"n_resamples must be at least 100 for a stable interval; got {n_resamples}."
         )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = random_generator(seed)
     tail = 100 * (1 - confidence) / 2
     rows = []
     for x, y in pairs_list(pairs):

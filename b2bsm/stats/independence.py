@@ -73,6 +73,17 @@ def chi2_independence(
         ``cramers_v`` (from the uncorrected Pearson statistic), ``min_expected``
         and ``cells_expected_below_5`` (share of cells, 0-1).
 
+    See Also
+    --------
+    fisher_exact_test : the exact test for a 2 x 2 table with small counts.
+    expected_counts : the counts the test compares with.
+
+    References
+    ----------
+    Yates, F. (1934). Contingency tables involving small numbers and the chi-squared test.
+        *Supplement to the Journal of the Royal Statistical Society*, 1(2), 217-235.
+    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -123,6 +134,14 @@ def fisher_exact_test(
     pandas.DataFrame
         One row: ``row``, ``col``, ``n``, ``odds_ratio`` (sample odds ratio of the
         table as laid out), ``p_value``, ``alternative``.
+
+    See Also
+    --------
+    chi2_independence : the large-sample test.
+
+    References
+    ----------
+    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
 
     Examples
     --------

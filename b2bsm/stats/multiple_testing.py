@@ -64,6 +64,18 @@ def adjust_pvalues(
         A copy of ``table`` with ``p_adjusted``, ``reject`` (at ``alpha``) and
         ``adjustment`` (the method's description) added.
 
+    See Also
+    --------
+    kendall_table, paired_comparison : tables of many tests to adjust.
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. *Scandinavian
+        Journal of Statistics*, 6(2), 65-70.
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and
+        powerful approach to multiple testing. *Journal of the Royal Statistical Society B*,
+        57(1), 289-300.
+
     Examples
     --------
     >>> import pandas as pd

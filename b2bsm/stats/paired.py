@@ -21,7 +21,9 @@ from b2bsm.stats._validate import (
     paired,
     pairs_list,
     require_columns,
+    threshold_code,
 )
+from b2bsm.stats.proportions import proportion_ci
 
 TESTS = {
     "wilcoxon": "Wilcoxon signed-rank (zero differences dropped)",
@@ -175,6 +177,15 @@ def paired_comparison(
         sum, as scipy; sign: the share of y-higher among non-tied firms),
         ``p_value``, ``test`` and ``method`` (how the p-value was computed).
 
+    See Also
+    --------
+    paired_shares : compare shares above a threshold instead (McNemar).
+
+    References
+    ----------
+    Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin*,
+        1(6), 80-83.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -229,37 +240,6 @@ def paired_comparison(
     return pd.DataFrame(rows)
 
 
-def threshold_code(at_least, scale, column: str) -> int:
-    """The code of ``at_least`` (a code or a level label) on an item's scale, checked."""
-    if isinstance(at_least, str):
-        if scale.levels is None:
-            raise TypeError(
-                f"at_least must be an integer code (e.g. 3) for {column!r}, which holds bare "
-                f"numeric codes without labels; got {at_least!r}."
-            )
-        if at_least not in [str(v) for v in scale.levels]:
-            where = scale.describe()
-            raise ValueError(
-                f"at_least={at_least!r} is not a level of {column!r}, which is coded on {where}."
-            )
-        return [str(v) for v in scale.levels].index(at_least) + 1
-    if isinstance(at_least, (bool, np.bool_)) or not isinstance(at_least, (int, np.integer)):
-        raise TypeError(
-            f"at_least must be an integer code (e.g. 3) or a level label; got {at_least!r}."
-        )
-    if at_least < 1:
-        raise ValueError(
-            f"at_least={at_least} is below the lowest code (1): every answer would count. "
-            "Use the code of the lowest level you want to count, e.g. 3 for 'at least moderately'."
-        )
-    if scale.top is not None and at_least > scale.top:
-        raise ValueError(
-            f"at_least={at_least} is above the top code of {column!r} ({scale.top}); nobody "
-            "can answer that high. Use the code of the lowest level you want to count."
-        )
-    return int(at_least)
-
-
 def paired_shares(
     df: pd.DataFrame,
     pairs,
@@ -300,6 +280,16 @@ def paired_shares(
         ``ci_low_y``, ``ci_high_y`` (Wilson, in %), ``n_x_only``,
         ``n_y_only``, ``difference_pct`` (pct_y - pct_x), ``p_value``, ``test``.
 
+    See Also
+    --------
+    paired_comparison : compare the codes themselves (signed-rank or sign test).
+    b2bsm.stats.proportion_ci : the interval of each share.
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+        proportions or percentages. *Psychometrika*, 12(2), 153-157.
+
     Examples
     --------
     >>> from b2bsm.data import load_survey
@@ -310,8 +300,6 @@ def paired_shares(
     True
     """
     from scipy.stats import binomtest
-
-    from b2bsm.stats.proportions import proportion_ci
 
     check_confidence(confidence)
     rows = []

@@ -13,8 +13,8 @@ from b2bsm.stats._validate import (
     check_whole,
     item_codes,
     require_columns,
+    threshold_code,
 )
-from b2bsm.stats.paired import threshold_code
 
 _METHODS = {
     "wilson": "Wilson score interval",
@@ -44,6 +44,17 @@ def proportion_ci(successes, n, *, method: str = "wilson", confidence: float = 0
     Returns
     -------
     (low, high) : tuple of numpy arrays (proportions, not percentages)
+
+    See Also
+    --------
+    proportions : shares of firms at or above a level, with intervals.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+        *Journal of the American Statistical Association*, 22(158), 209-212.
+    Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for interval
+        estimation of binomial proportions. *The American Statistician*, 52(2), 119-126.
 
     Examples
     --------
@@ -116,6 +127,16 @@ def proportions(
         ``item``, (``by``, with the column's categorical dtype,) ``successes``,
         ``n``, ``pct``, ``ci_low_pct``, ``ci_high_pct`` and ``interval`` (the
         method's name).
+
+    See Also
+    --------
+    proportion_ci : the interval alone.
+    b2bsm.stats.paired_shares : two shares of the same firms compared.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+        *Journal of the American Statistical Association*, 22(158), 209-212.
 
     Examples
     --------
