@@ -143,26 +143,13 @@ def conflicts(forms) -> list[str]:
     return found
 
 
-#: Files whose citation the lead fixes when merging (the helper that fixed the others may not
-#: edit them): b2bsm/engagement.py writes the posts_b2b source into data/datapackage.json.
-#: Remove them from here once fixed; the strict xfail below fails as soon as they are.
-PENDING = {"b2bsm/engagement.py", "data/datapackage.json"}
-
-
 def test_no_work_is_cited_two_ways():
-    texts = {name: text for name, text in _texts().items() if name not in PENDING}
-    assert conflicts(citation_forms(texts, _bib())) == []
-
-
-@pytest.mark.xfail(strict=True, reason="Gu et al. (2023) in b2bsm/engagement.py, see PENDING")
-def test_pending_files_are_fixed_too():
-    assert PENDING and conflicts(citation_forms(_texts(), _bib())) == []
+    assert conflicts(citation_forms(_texts(), _bib())) == []
 
 
 def test_gu_2023_is_found_in_the_kit_and_in_the_bib():
     """The check is not vacuous: Gu et al. (2023) is cited in several files and the bib."""
-    texts = {name: text for name, text in _texts().items() if name not in PENDING}
-    variants = citation_forms(texts, _bib())[("Gu", "2023")]
+    variants = citation_forms(_texts(), _bib())[("Gu", "2023")]
     files = set().union(*variants.values())
     assert "references.bib:gu2023" in files and len(files) >= 4
     assert {a for a, _ in variants} == {("Gu,W.", "Chan,K.W.")}

@@ -24,11 +24,10 @@ import os
 import pandas as pd
 import pytest
 
-from b2bsm.exercises.questions import Precision, exact_decimal
-from b2bsm_teach.exercises.sets import load_set, variant_seed
-from b2bsm_teach.exercises.sets import SETS
-from b2bsm_teach.exercises.sets._common import finite
 from b2bsm.exercises.data import shared_data
+from b2bsm.exercises.questions import Precision, exact_decimal
+from b2bsm_teach.exercises.sets import SETS, load_set, variant_seed
+from b2bsm_teach.exercises.sets._common import finite
 from tests._random_ids import probe_count, random_ids
 
 IDS = random_ids(probe_count())

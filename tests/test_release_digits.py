@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from b2bsm.exercises.data import shared_data
 from b2bsm.exercises.keys import HashedKey, build_key
 from b2bsm.exercises.session import FullKey, load_set, normalise_id, variant_seed
-from b2bsm.exercises.data import shared_data
 from tests._random_ids import random_ids
 from tests.test_every_id import written_forms
 

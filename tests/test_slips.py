@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from b2bsm.exercises import start, variant_seed
+from b2bsm.exercises.data import shared_data
 from b2bsm.exercises.questions import call_with_params
 from b2bsm_teach.exercises.sets import load_set
-from b2bsm.exercises.data import shared_data
 from tests._random_ids import random_ids
 
 IDS = random_ids(20, seed=2404)

@@ -40,8 +40,10 @@ RESOURCE: dict[str, Any] = {
     "sources": [
         {
             "title": (
-                "Gu, J., Chan, E. Y., Kwon, J., Dhaoui, C., & Septianto, F. (2023). "
-                "Industrial Marketing Management, 112, 98-112."
+                "Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). "
+                "Informational vs. emotional B2B firm-generated-content on social media "
+                "engagement: Computerized visual and textual content analysis. Industrial "
+                "Marketing Management, 112, 98-112."
             ),
             "path": "https://doi.org/10.1016/j.indmarman.2023.04.012",
         },

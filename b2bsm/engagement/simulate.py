@@ -3,7 +3,7 @@
 Likes and comments are overdispersed counts that depend on the post's format
 (visual or text), its informational and emotional cues and its content
 strategy, on top of each account's audience.  Effect **directions** follow
-Gu et al. (2023), who studied B2B brand posts on a visual platform:
+Gu et al. (2023), who studied B2B brand posts on Instagram:
 informational cues raise likes and comments, emotional cues lower them, and
 both effects are stronger in visual posts.  Participation invites raising
 comments follows the LinkedIn case study of Sundström et al. (2021).  The

@@ -48,9 +48,9 @@ from typing import Any
 import pandas as pd
 
 from b2bsm.exercises.questions import (
+    Precision,
     exact_decimal,
     numeric_column,
-    Precision,
     question_text,
     table_shape_problem,
 )

@@ -31,7 +31,6 @@ from b2bsm.exercises.questions import Precision
 from b2bsm.exercises.session import load_data, variant_seed
 from b2bsm_teach.exercises.sets import load_set
 
-
 #: Errors of one student's dataset that leave that id out of a set's key (never the release).
 KEY_ERRORS = (ArithmeticError, ValueError, TypeError, KeyError, IndexError, LookupError)
 

@@ -34,6 +34,10 @@ INCLUDE = [
     "exercises",
     "data",
     "b2bsm",
+    # the pages the lessons link for students (the instructor notes and guides stay out)
+    "docs/glossary.md",
+    "docs/troubleshooting.md",
+    "docs/capstone.md",
 ]
 #: Never shipped to students (matched against every path's name, and its relative path).
 EXCLUDE_PATTERNS = (
@@ -284,6 +288,7 @@ def release(
         if source.is_dir():
             shutil.copytree(source, target, ignore=ignore)
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         written.append(target)
     pyproject = out / "pyproject.toml"

@@ -14,8 +14,8 @@ import math
 import pandas as pd
 
 from b2bsm.data.crm import attribution, reached_by
-from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.exercises import data as _data
+from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm_teach.exercises.sets._common import varies
 
 TITLE = "Lesson 09 · From engagement to pipeline"
