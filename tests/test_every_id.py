@@ -26,7 +26,8 @@ import pytest
 
 from b2bsm.exercises.data import shared_data
 from b2bsm.exercises.questions import Precision, exact_decimal
-from b2bsm_teach.exercises.sets import SETS, load_set, variant_seed
+from b2bsm.exercises.session import variant_seed
+from b2bsm_teach.exercises.sets import SETS, load_set
 from b2bsm_teach.exercises.sets._common import finite
 from tests._random_ids import probe_count, random_ids
 

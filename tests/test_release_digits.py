@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 from b2bsm.exercises.data import shared_data
-from b2bsm.exercises.keys import HashedKey, build_key
-from b2bsm.exercises.session import FullKey, load_set, normalise_id, variant_seed
+from b2bsm.exercises.keys import HashedKey
+from b2bsm.exercises.session import FullKey, normalise_id, variant_seed
+from b2bsm_teach.exercises.keys import build_key
+from b2bsm_teach.exercises.sets import load_set
 from tests._random_ids import random_ids
 from tests.test_every_id import written_forms
 

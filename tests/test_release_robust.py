@@ -7,9 +7,10 @@ import types
 import pytest
 
 from b2bsm.exercises.ids import normalise_id
-from b2bsm.exercises.keys import HashedKey, build_keys
+from b2bsm.exercises.keys import HashedKey
 from b2bsm.exercises.questions import Question, decimals
 from b2bsm.exercises.session import variant_seed
+from b2bsm_teach.exercises.keys import build_keys
 
 BROKEN = "Ünïcode-77"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2bsm.engagement import load_posts
+from b2bsm.data import load_posts
 from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.practice import practice_set
 

@@ -10,7 +10,7 @@ import math
 
 from scipy.stats import norm
 
-from b2bsm.engagement import load_posts
+from b2bsm.data import load_posts
 from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.practice import practice_set
 
