@@ -1,9 +1,10 @@
 """The grading runner: executes one notebook copy inside its sandbox and exports the answers.
 
-``python -m b2bsm.grade._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS``
+``python -m b2bsm.grade._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS
+FILES``
 runs in the submission's sandbox, together with the student's kernel.  It
 first limits itself (and so the kernel it starts) with ``setrlimit``: address
-space, CPU seconds, size of any written file, number of processes; then runs
+space, CPU seconds, size of any written file, number of processes, open files; then runs
 the code cells one by one with a time limit per cell (a cell that runs too
 long is interrupted and the run goes on; errors do not stop it).  After every
 cell (but cells that only call ``ex.check``) it asks the kernel for
@@ -34,17 +35,18 @@ CHECK_ONLY = re.compile(
 )
 
 
-def limit(memory: int, cpu: int, file_size: int, processes: int) -> None:
+def limit(memory: int, cpu: int, file_size: int, processes: int, files: int = 0) -> None:
     """Apply the sandbox's resource limits to this process and everything it starts."""
     wanted = [
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_FSIZE, file_size),
         (resource.RLIMIT_NPROC, processes),
+        (resource.RLIMIT_NOFILE, files),
         (resource.RLIMIT_CORE, 0),
     ]
     for which, value in wanted:
-        if value <= 0:
+        if value <= 0 and which != resource.RLIMIT_CORE:
             continue
         _soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
@@ -188,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     path, state_a, state_b = args[0], args[1], args[2]
     cell_timeout, memory, cpu, file_size, processes = (int(a) for a in args[3:8])
-    limit(memory, cpu, file_size, processes)
+    files = int(args[8]) if len(args) > 8 else 0
+    limit(memory, cpu, file_size, processes, files)
     state = State(state_a, state_b, 0)
     state.write()
     try:

@@ -47,6 +47,8 @@ __all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_noteboo
 
 COLUMNS = ["student", "set", "question", "points", "max_points", "status", "feedback"]
 HIDDEN_TAG = "hidden-check"
+#: Work folders of a run: ``b2bsm-grade-<pid>-<random>`` in the system's temporary folder.
+WORK_PREFIX = "b2bsm-grade-"
 #: Largest submission taken in, bytes.
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CELLS = 2000
@@ -509,8 +511,9 @@ def grade_folder(
     bar.update(len(subs) - len(runnable))
     if runnable:
         evaluator = _evaluator(jobs)  # its processes start while the sandbox is checked
+        clean_leftovers()
         try:
-            with tempfile.TemporaryDirectory(prefix="b2bsm-grade-") as tmp:
+            with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
                 root = Path(tmp)
                 os.chmod(root, 0o700)
                 box = Sandbox.create(
@@ -535,6 +538,35 @@ def grade_folder(
     _write_gradebook(rows, out)
     _write_answers(records, out.with_name(f"{out.stem}.answers.jsonl"))
     return rows
+
+
+def clean_leftovers(folder: Path | None = None) -> list[Path]:
+    """Remove the work folders of grading runs that were killed (``kill -9``) mid-run.
+
+    A work folder's name carries its grader's pid; folders of graders still
+    running are left alone.  Returns the folders removed.
+    """
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{WORK_PREFIX}*"):
+        owner = path.name[len(WORK_PREFIX) :].split("-")[0]
+        if not owner.isdigit() or path.is_symlink() or not path.is_dir():
+            continue
+        if path.stat().st_uid != os.geteuid() or _alive(int(owner)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _repeat(row: list, seen: set) -> bool:
