@@ -184,6 +184,98 @@ def test_the_kept_roster_copy_shows_formula_like_names_as_text(tmp_path):
     roster = Roster.read(source)
     kept = roster.write(tmp_path / "kept.csv")
     cells = [row["name"] for row in _dicts(kept)]
-    assert cells == ["'=HYPERLINK(\"http://x\")", "'-2+3"]
+    assert cells == ['\'=HYPERLINK("http://x")', "'-2+3"]
     again = Roster.read(kept)
     assert [s.name for s in again.students] == ['=HYPERLINK("http://x")', "-2+3"]
+
+
+# ---------------------------------------------------------------------------
+# Identity and assignment
+# ---------------------------------------------------------------------------
+def _notebook(path: Path, set_id: str | None) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer_q1 = 1")])
+    if set_id is not None:
+        nb.metadata["b2bsm"] = {"exercise_set": set_id}
+    nbformat.write(nb, path)
+
+
+def test_the_run_decides_the_set_and_a_notebook_of_another_set_is_flagged(tmp_path):
+    """Before: a set-01 notebook in a set-02 folder was graded as set 01, with no note."""
+    from b2bsm.grade.grader import intake
+
+    folder = tmp_path / "set-02"
+    folder.mkdir()
+    _notebook(folder / "s3000001.ipynb", "02")
+    _notebook(folder / "s3000002.ipynb", "01")
+    _notebook(folder / "s3000003.ipynb", None)
+    for default in (None, "02"):  # the folder's name, or --set
+        subs = {s.student: s for s in intake(folder, default_set=default)}
+        assert {s.set_id for s in subs.values()} == {"02"}
+        assert subs["s3000001"].problem is None and subs["s3000003"].problem is None
+        assert "is for exercise set 01, but this run grades set 02" in subs["s3000002"].problem
+    with pytest.raises(ValueError, match="not an exercise set"):
+        intake(folder, default_set="99")
+
+
+@pytest.mark.parametrize(
+    ("stem", "student"),
+    [
+        ("s3000003", "s3000003"),
+        ("S3000003 ", "s3000003"),
+        ("doejane_12345_678901_s3000003", "s3000003"),  # Canvas bulk download
+        ("Jane Doe_4242_assignsubmission_file_s3000003", "s3000003"),  # Moodle
+        ("s3000003\u200b", None),  # zero-width space
+        ("s3000004\u202e3000003s", None),  # right-to-left override
+        ("s3000003" + "x" * 230, None),  # an id inside a longer word
+        ("xs3000003", None),
+    ],
+)
+def test_roster_matching_is_exact_and_refuses_invisible_characters(stem, student):
+    """Before: all of the last four mapped to a roster id."""
+    from b2bsm.grade.ids import match_student
+
+    found, problem = match_student(stem, ["s3000003", "s3000004"])
+    assert found == student
+    assert (problem is None) == (student is not None)
+    if "\u200b" in stem or "\u202e" in stem:
+        assert "invisible or direction-changing" in problem
+
+
+def test_a_second_file_never_erases_the_grade_a_student_has(tmp_path, monkeypatch, capsys):
+    from b2bsm.grade import grader
+
+    out = tmp_path / "grades.csv"
+    monkeypatch.setattr(grader, "grade_folder", SlowGrader())
+    assert cli.main([str(_folder(tmp_path, "a", ["s1000001"])), "--out", str(out), "--quiet"]) == 0
+
+    def duplicate(folder, out, **_kwargs):
+        rows = [exports.Row("s1000001", "02", "q1", 0, 1, "duplicate", "2 files map to s1000001")]
+        exports.write_gradebook(rows, out)
+        return []
+
+    monkeypatch.setattr(grader, "grade_folder", duplicate)
+    capsys.readouterr()
+    cli.main([str(_folder(tmp_path, "b", ["s1000001"])), "--out", str(out), "--quiet"])
+    assert "several files" in capsys.readouterr().err
+    row = next(r for r in _dicts(out) if r["question"] == "q1")
+    assert (row["points"], row["status"]) == ("1", "correct")
+
+
+# ---------------------------------------------------------------------------
+# The class list stays private
+# ---------------------------------------------------------------------------
+def test_recovering_roster_ids_from_a_release_costs_cpu_days():
+    """Before: salted SHA-256 tags, the whole 7-digit id space in 61-96 s (issue 25)."""
+    from b2bsm.exercises.keys import id_tag
+
+    salt = "a-release-salt-" + os.urandom(4).hex()
+    guesses = [f"s{n:07d}" for n in range(5_000_000, 5_000_005)]
+    started = time.process_time()
+    tags = {id_tag(salt, guess) for guess in guesses}  # an attacker's guesses, one tag each
+    per_guess = (time.process_time() - started) / len(guesses)
+    assert len(tags) == len(guesses)
+    assert per_guess * 10**7 >= 86_400, f"{per_guess * 1000:.1f} ms per guess"
+    assert id_tag(salt, guesses[0]) in tags  # the same id gives the same tag
+    assert id_tag("another salt", guesses[0]) not in tags

@@ -262,6 +262,15 @@ def _grade(argv: list[str]) -> int:
         write_gradebook(rows, out)
         write_answers(answers, answers_path(out))
 
+    duplicates = sorted({r.student for r in new_rows if r.status == "duplicate"})
+    if duplicates:
+        print(
+            f"warning: {len(duplicates)} student(s) have several files in {args.submissions} "
+            f"and were not graded this time: {', '.join(duplicates[:10])}"
+            f"{' ...' if len(duplicates) > 10 else ''}. Their earlier grade (if any) is kept; "
+            "keep one file per student (the feedback column names the files) and grade again.",
+            file=sys.stderr,
+        )
     totals = [r for r in new_rows if r.is_total]
     sets = sorted({r.set for r in totals if r.set})
     view = ClassView(new_rows)

@@ -350,7 +350,19 @@ def combine(
     one gradebook collects every set of the course.  A hand mark is kept when
     the student's open answer is the same text as the one that was marked.
     Returns the rows, the answers and how many hand marks were kept.
+
+    A student whose new run is only ``duplicate`` rows (several files for one
+    student) keeps the grade the gradebook already has for that set: a second
+    file never erases the first one's grade.
     """
+    old_keys = {(r.student, r.set) for r in old_rows}
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for r in new_rows:
+        statuses.setdefault((r.student, r.set), set()).add("" if r.is_total else r.status)
+    statuses = {k: v - {""} or v for k, v in statuses.items()}
+    blocked = {k for k, v in statuses.items() if v == {"duplicate"} and k in old_keys}
+    new_rows = [r for r in new_rows if (r.student, r.set) not in blocked]
+    new_answers = {k: v for k, v in new_answers.items() if k not in blocked}
     graded = {(r.student, r.set) for r in new_rows}
     marks = {
         (r.student, r.set, r.question): r

@@ -219,12 +219,24 @@ def intake(
         if sub.problem is None and id_problem is not None:
             sub.problem = id_problem
         subs.append(sub)
-    if default_set is None:
-        found_sets = {s.set_id for s in subs if s.set_id is not None}
-        default_set = found_sets.pop() if len(found_sets) == 1 else None
+    assigned, how = assigned_set(Path(os.fsdecode(folder)), default_set, subs, known)
     for sub in subs:
-        if sub.set_id is None and default_set in known:
-            sub.set_id = default_set
+        named, sub.set_id = sub.set_id, assigned
+        if named is None or named == assigned:
+            continue
+        if assigned is None:
+            sub.set_id = named
+            sub.problem = sub.problem or (
+                f"the notebooks of this folder are for different exercise sets ({how}), and the "
+                "run was not told which one it grades: pass --set NN"
+            )
+        else:
+            sub.problem = sub.problem or (
+                f"the notebook is for exercise set {_clean(named, 20)}, but this run grades set "
+                f"{assigned} ({how}): it is not graded as set {_clean(named, 20)}. Submit the set-"
+                f"{assigned} notebook, or grade this file with the set-{_clean(named, 20)} "
+                f"submissions (--set {_clean(named, 20)})"
+            )
     counts = Counter((s.student, s.set_id) for s in subs if s.student)
     for sub in subs:
         if sub.student and counts[(sub.student, sub.set_id)] > 1:
@@ -238,8 +250,36 @@ def intake(
     return subs
 
 
-# --------------------------------------------------------------------------
-# Verdicts (run in the grader's own worker processes)
+def assigned_set(folder: Path, default_set, subs, known) -> tuple[str | None, str]:
+    """The exercise set a run grades, and how it was decided (words for the notes).
+
+    ``--set`` decides; else a set number in the folder's name (``02``,
+    ``set-02``, ``lesson02_submissions``); else the set a strict majority of
+    the notebooks name.  A notebook never decides for itself: one naming
+    another set is flagged, not graded as that set.
+
+    >>> assigned_set(Path("subs/set-03"), None, [], {"03": "m"})
+    ('03', "the folder 'set-03'")
+    """
+    if default_set is not None:
+        if default_set not in known:
+            raise ValueError(
+                f"--set {default_set!r} is not an exercise set of the kit "
+                f"(known: {', '.join(sorted(known))})."
+            )
+        return default_set, f"--set {default_set}"
+    found = [m for m in re.findall(r"(?<!\d)(\d{2})(?!\d)", folder.name) if m in known]
+    if len(set(found)) == 1:
+        return found[0], f"the folder {folder.name!r}"
+    named = Counter(s.set_id for s in subs if s.set_id is not None)
+    if not named:
+        return None, "no set named"
+    top, count = named.most_common(1)[0]
+    if count * 2 > sum(named.values()):
+        return top, f"the set most notebooks of the folder name ({count} of {sum(named.values())})"
+    return None, ", ".join(sorted(named))
+
+
 # --------------------------------------------------------------------------
 def _run_notes(state: dict | None, outcome: str, timeout: float, cell_timeout: int, limits) -> str:
     """What went wrong in a run, in words (from the grader's observations and checked numbers)."""
