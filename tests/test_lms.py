@@ -664,28 +664,28 @@ def _key_value(set_id: str, qid: str, student: str):
     return q.expected(ex.data, params(variant_seed(student))) if params else q.expected(ex.data)
 
 
-def _key_answers(set_id: str, student: str, open_q_text: str) -> dict[str, str]:
-    """Code cells answering every question of a set right for ``student`` (from the key)."""
+def _key_answers(set_id: str, open_q_text: str) -> dict[str, str]:
+    """Code cells answering every question of a set right: the master's code for number and
+    table questions (computed from ``ex.data``, so right on the graded run's hidden data too),
+    the key's letter for choice questions, ``open_q_text`` for open ones."""
+    import nbformat
+
     from b2bsm.exercises.session import load_set
 
+    master = next((REPO_ROOT / "solutions").glob(f"{set_id}_*_exercises.ipynb"))
+    solutions = {}
+    for cell in nbformat.read(master, as_version=4).cells:
+        if "solution" in cell.metadata.get("tags", []):
+            for found in re.findall(r"(?m)^answer_(q\d+) =", cell.source):
+                solutions[found] = cell.source
     cells = {}
     for q in load_set(set_id).QUESTIONS:
         if q.kind == "choice":
-            value = repr(q.correct)
+            cells[q.id] = f"answer_{q.id} = {q.correct!r}"
         elif q.kind == "open":
-            value = repr(open_q_text)
-        elif q.kind == "table":
-            table = _key_value(set_id, q.id, student)
-            columns = {
-                str(c): [v.item() if hasattr(v, "item") else v for v in table[c]]
-                for c in table.columns
-            }
-            value = f"__import__('pandas').DataFrame({columns!r})"
+            cells[q.id] = f"answer_{q.id} = {open_q_text!r}"
         else:
-            number = _key_value(set_id, q.id, student)
-            number = number.item() if hasattr(number, "item") else number
-            value = repr(number)
-        cells[q.id] = f"answer_{q.id} = {value}"
+            cells[q.id] = solutions[q.id]
     return cells
 
 
@@ -728,7 +728,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
 
     def work(student, typed_id=None, **changes):
         """The release's exercise notebook, answered as the key says for ``student``'s data."""
-        answers = _key_answers("02", typed_id or student, open_q_text=f"My answer, {student}.")
+        answers = _key_answers("02", open_q_text=f"My answer, {student}.")
         answers.update(changes.pop("answers", {}))
         return _submission(exercise, typed_id or student, answers=answers, **changes)
 

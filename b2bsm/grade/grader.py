@@ -69,6 +69,7 @@ class Submission:
     cells: list[str] | None = None
     status: str = "not graded"
     notes: list[str] = field(default_factory=list)
+    data_seed: int | None = None  # the hidden variant of a graded run (b2bsm.grade.hidden)
 
 
 # --------------------------------------------------------------------------
@@ -334,18 +335,30 @@ def _worked_on_note(worked_on: dict | None, student: str) -> str:
 
 
 def evaluate_submission(
-    set_id: str, student: str, answers: dict | None, worked_on: dict | None, run_note: str
+    set_id: str,
+    student: str,
+    answers: dict | None,
+    worked_on: dict | None,
+    run_note: str,
+    data_seed: int | None = None,
 ) -> tuple[list[list], dict]:
     """Rows of one run submission, and its record for ``answers.jsonl``.
 
     Runs in a grader process: ``answers`` is plain exported data (validated by
     :func:`b2bsm.grade.answers.read_state`); nothing of the student's kernel
-    reaches this function.
+    reaches this function.  ``data_seed``: the hidden variant the run used
+    (:mod:`b2bsm.grade.hidden`); the verdicts then use its data, and the
+    multiple-choice policy applies.
     """
     from b2bsm.exercises.session import Exercises
     from b2bsm.grade.answers import AnswerError, rebuild
+    from b2bsm.grade.hidden import choice_policy, hidden_exercises, unprotected
 
-    ex = Exercises(set_id, student)
+    if data_seed is None:
+        ex = Exercises(set_id, student)
+    else:
+        ex = hidden_exercises(set_id, student, data_seed)
+        loose, kept = unprotected(Exercises(set_id, student), ex)
     mismatch = _worked_on_note(worked_on, student)
     rows, record = [], {}
     for qid, q in ex.questions.items():
@@ -382,6 +395,8 @@ def evaluate_submission(
         if mismatch and status not in ("correct", "manual"):
             feedback = f"{mismatch} {feedback}"
         rows.append([student, set_id, qid, points, maximum, status, _clean(feedback)])
+    if data_seed is not None and answers is not None:
+        rows = choice_policy(rows, loose, kept)
     note = "; ".join(n for n in (run_note, mismatch) if n)
     return rows, {"answers": record, "note": note}
 
@@ -452,15 +467,22 @@ def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, la
                     return evaluator.submit(n, grading_key_text, set_id, student).result()
 
             keys = write_grading_keys(work / "keys", [sub.set_id], sub.student, make)
+        data = None if sub.data_seed is None else (sub.set_id, sub.data_seed)
         return box.run(
-            notebook, work, cell_timeout=cell_timeout, timeout=timeout, limits=limits, keys=keys
+            notebook,
+            work,
+            cell_timeout=cell_timeout,
+            timeout=timeout,
+            limits=limits,
+            keys=keys,
+            data=data,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _evaluate_task(set_id, student, answers, worked_on, run_note):
-    return evaluate_submission(set_id, student, answers, worked_on, run_note)
+def _evaluate_task(set_id, student, answers, worked_on, run_note, data_seed=None):
+    return evaluate_submission(set_id, student, answers, worked_on, run_note, data_seed)
 
 
 def _warm_up() -> bool:
@@ -533,6 +555,11 @@ def grade_folder(
         raise FileNotFoundError(f"no .ipynb files in {folder}.")
     runnable = [s for s in subs if s.problem is None and s.set_id is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
+    from b2bsm.grade.hidden import grading_secret, hidden_seed
+
+    secret = grading_secret(out.parent)  # beside the gradebook: never in a sandbox
+    for sub in runnable:
+        sub.data_seed = hidden_seed(secret, sub.set_id, sub.student)
     rows: list[list] = []
     records: list[dict] = []
     notes: dict[tuple, str] = {}
@@ -656,6 +683,7 @@ def _grade_runs(runnable, work, rows, records, notes, bar):
                         None if state is None else state["answers"],
                         None if state is None else state["worked_on"],
                         note,
+                        sub.data_seed,
                     )
                     later = evaluator.submit(lanes[id(sub)], _evaluate_task, *args)
                     pending[later] = ("grade", sub)
@@ -763,7 +791,10 @@ def grade_notebook(
         sub.set_id = default_set
     if sub.problem is not None or sub.set_id is None:
         return _with_totals(_not_graded_rows(sub, sub.student or sub.file))
-    with tempfile.TemporaryDirectory(prefix="b2bsm-grade-") as tmp:
+    from b2bsm.grade.hidden import grading_secret, hidden_seed
+
+    sub.data_seed = hidden_seed(grading_secret(None), sub.set_id, sub.student)
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
         box = Sandbox.create(
             sandbox, forbidden=[path.parent.resolve(), Path(tmp)], set_ids=[sub.set_id]
         )
@@ -778,6 +809,7 @@ def grade_notebook(
         None if state is None else state["answers"],
         None if state is None else state["worked_on"],
         note,
+        sub.data_seed,
     )
     return _with_totals(rows, {(sub.student, sub.set_id): record["note"]})
 

@@ -507,11 +507,14 @@ class Sandbox:
         timeout: float,
         limits: Limits | None = None,
         keys: Path | None = None,
+        data: tuple[str, int] | None = None,
     ) -> RunResult:
         """Run ``notebook`` (a clean copy in the grader's private ``work`` folder).
 
         ``keys`` is a folder of grading keys (:func:`write_grading_keys`) that
         the notebook sees instead of the answer key when :attr:`hides_key`.
+        ``data`` is ``(set id, seed)`` of the hidden variant that ``ex.data``
+        gives in this run (:mod:`b2bsm.grade.hidden`).
 
         Returns when the runner has finished, the timeout has passed or the
         watchdog has stopped the sandbox; in every case no process of the
@@ -532,6 +535,7 @@ class Sandbox:
             str(limits.file_size),
             str(limits.processes),
             str(OPEN_FILES),
+            "-" if data is None else f"{data[0]}:{int(data[1])}",
         ]
         started = time.monotonic()
         with open(work / "stderr.txt", "wb") as err:
