@@ -16,7 +16,7 @@ import pytest
 from b2bsm.exercises.session import Exercises, known_sets, load_data
 from b2bsm.grade.answers import encode
 from b2bsm.grade.grader import evaluate_submission
-from b2bsm.grade.hidden import hidden_exercises, hidden_seed
+from b2bsm.grade.hidden import choose_seed, hidden_exercises
 
 STUDENT = "s3000001"
 SECRET = "a-test-grading-secret-of-32-characters-or-more"
@@ -53,7 +53,7 @@ SETS = [s for s, source in known_sets().items() if source == "full"]
 
 @pytest.mark.parametrize("set_id", SETS)
 def test_answers_recovered_from_a_release_score_no_automatic_points(set_id):
-    seed = hidden_seed(SECRET, set_id, STUDENT)
+    seed = choose_seed(SECRET, set_id, STUDENT)
     recovered = _answers(Exercises(set_id, STUDENT))
     # before issue 25: graded on the student's own data, the recovery got every point
     before, _ = evaluate_submission(set_id, STUDENT, recovered, {"id": STUDENT}, "")

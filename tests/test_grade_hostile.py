@@ -118,12 +118,12 @@ def _reference(students: list[str], answers: dict) -> dict[str, dict]:
     """Per student id: what the grader's verdicts give for ``answers`` (an honest run)."""
     from b2bsm.grade.answers import encode
     from b2bsm.grade.grader import evaluate_submission
-    from b2bsm.grade.hidden import hidden_seed
+    from b2bsm.grade.hidden import choose_seed
 
     plain = {name: encode(value) for name, value in answers.items()}
     out = {}
     for student in students:
-        seed = hidden_seed(GRADING_SECRET, "02", student)  # the run's hidden variant
+        seed = choose_seed(GRADING_SECRET, "02", student)  # the run's hidden variant
         rows, _ = evaluate_submission("02", student, plain, {"id": student}, "", seed)
         out[student] = {r[2]: (float(r[3]), r[5]) for r in rows}
     return out

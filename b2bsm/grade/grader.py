@@ -70,6 +70,7 @@ class Submission:
     status: str = "not graded"
     notes: list[str] = field(default_factory=list)
     data_seed: int | None = None  # the hidden variant of a graded run (b2bsm.grade.hidden)
+    secret: str | None = None  # the instructor's grading secret, to choose it
 
 
 # --------------------------------------------------------------------------
@@ -467,6 +468,14 @@ def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, la
                     return evaluator.submit(n, grading_key_text, set_id, student).result()
 
             keys = write_grading_keys(work / "keys", [sub.set_id], sub.student, make)
+        if sub.secret is not None:  # chosen where the verdicts are computed (its data cached)
+            from b2bsm.grade.hidden import choose_seed
+
+            args = (sub.secret, sub.set_id, sub.student)
+            if lane is None:
+                sub.data_seed = choose_seed(*args)
+            else:
+                sub.data_seed = lane[0].submit(lane[1], choose_seed, *args).result()
         data = None if sub.data_seed is None else (sub.set_id, sub.data_seed)
         return box.run(
             notebook,
@@ -555,11 +564,11 @@ def grade_folder(
         raise FileNotFoundError(f"no .ipynb files in {folder}.")
     runnable = [s for s in subs if s.problem is None and s.set_id is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
-    from b2bsm.grade.hidden import grading_secret, hidden_seed
+    from b2bsm.grade.hidden import grading_secret
 
     secret = grading_secret(out.parent)  # beside the gradebook: never in a sandbox
     for sub in runnable:
-        sub.data_seed = hidden_seed(secret, sub.set_id, sub.student)
+        sub.secret = secret
     rows: list[list] = []
     records: list[dict] = []
     notes: dict[tuple, str] = {}
@@ -791,9 +800,9 @@ def grade_notebook(
         sub.set_id = default_set
     if sub.problem is not None or sub.set_id is None:
         return _with_totals(_not_graded_rows(sub, sub.student or sub.file))
-    from b2bsm.grade.hidden import grading_secret, hidden_seed
+    from b2bsm.grade.hidden import grading_secret
 
-    sub.data_seed = hidden_seed(grading_secret(None), sub.set_id, sub.student)
+    sub.secret = grading_secret(None)
     with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
         box = Sandbox.create(
             sandbox, forbidden=[path.parent.resolve(), Path(tmp)], set_ids=[sub.set_id]

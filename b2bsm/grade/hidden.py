@@ -49,6 +49,7 @@ from pathlib import Path
 __all__ = [
     "SECRET_ENV",
     "choice_policy",
+    "choose_seed",
     "grading_secret",
     "hidden_exercises",
     "hidden_seed",
@@ -91,10 +92,39 @@ def grading_secret(folder: Path | None) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def hidden_seed(secret: str, set_id: str, student: str) -> int:
-    """The seed of a student's hidden variant of a set (32 bits, as the kit's own seeds)."""
-    mac = hmac.new(secret.encode("utf-8"), f"{set_id}\x00{student}".encode(), hashlib.sha256)
+def hidden_seed(secret: str, set_id: str, student: str, attempt: int = 0) -> int:
+    """A seed of a student's hidden variant of a set (32 bits, as the kit's own seeds)."""
+    message = f"{set_id}\x00{student}" + (f"\x00{attempt}" if attempt else "")
+    mac = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256)
     return int(mac.hexdigest()[:8], 16)
+
+
+def choose_seed(secret: str, set_id: str, student: str, tries: int = 4) -> int:
+    """The hidden variant of a graded run: one on which every data-dependent answer changes.
+
+    A question whose answer depends on the data can still give the same answer on
+    two datasets by chance (a count of 9 on both).  On such a variant a
+    recovered answer would be right, and the question would look like one that
+    no data change.  So the seeds ``hidden_seed(..., attempt)`` are tried in
+    turn; the answers that stay the same on every seed tried are the ones no
+    data change, and the first seed on which nothing else stays the same is
+    taken (after ``tries`` seeds, the one with the fewest answers unchanged).
+    """
+    from b2bsm.exercises.session import Exercises
+
+    own = Exercises(set_id, student)
+    seeds, sames = [], []
+    for attempt in range(tries):
+        seed = hidden_seed(secret, set_id, student, attempt)
+        same, _ = unprotected(own, hidden_exercises(set_id, student, seed))
+        seeds.append(seed)
+        sames.append(same)
+        common = set.intersection(*sames)
+        if attempt and any(s == common for s in sames):
+            return seeds[next(i for i, s in enumerate(sames) if s == common)]
+        if not same:  # every answer changed: nothing to try further
+            return seed
+    return seeds[min(range(len(seeds)), key=lambda i: len(sames[i]))]
 
 
 def startup_code(set_id: str, seed: int) -> str:
