@@ -91,12 +91,14 @@ def graded(tmp_path_factory):
         "untouched": fresh("untouched"),
         "partial": _answer(_answer(fresh("partial"), "q1"), "q5"),
         "wrongs": _answer(_answer(fresh("wrongs"), "q2", "-5.0"), "q3", "116.5"),
-        "raises": _append(_answer(fresh("raises"), "q5"), "raise RuntimeError('oops')"),
-        "loops": _append(_answer(fresh("loops"), "q5"), "while True:\n    pass"),
-        "exits": _append(_answer(fresh("exits"), "q5"), "import sys\nsys.exit(3)"),
-        "shouts": _append(_answer(fresh("shouts"), "q5"), "print('x' * 5_000_000)"),
+        "raises": _append(
+            _answer(_answer(fresh("raises"), "q1"), "q5"), "raise RuntimeError('oops')"
+        ),
+        "loops": _append(_answer(_answer(fresh("loops"), "q1"), "q5"), "while True:\n    pass"),
+        "exits": _append(_answer(_answer(fresh("exits"), "q1"), "q5"), "import sys\nsys.exit(3)"),
+        "shouts": _append(_answer(_answer(fresh("shouts"), "q1"), "q5"), "print('x' * 5_000_000)"),
         "vandal": _append(
-            _answer(fresh("vandal"), "q5"),
+            _answer(_answer(fresh("vandal"), "q1"), "q5"),
             "import os\nfor f in os.listdir('.'):\n    os.remove(f)",
         ),
     }
@@ -188,8 +190,11 @@ def test_partial_and_wrong_answers(graded):
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ["raises", "loops", "exits", "shouts", "vandal"])
 def test_broken_submissions_still_get_their_points(graded, role):
-    assert _row(graded, role, "q5")["status"] == "correct", role
-    assert float(_total(graded, role)["points"]) == graded["points"]["q5"]
+    """Answers exported before the break count (q1 computed from the data, q5 a choice)."""
+    for qid in ("q1", "q5"):
+        assert _row(graded, role, qid)["status"] == "correct", (role, qid)
+    expected = graded["points"]["q1"] + graded["points"]["q5"]
+    assert float(_total(graded, role)["points"]) == expected
 
 
 @pytest.mark.slow

@@ -44,6 +44,8 @@ MASTER = REPO_ROOT / "solutions" / "02_survey_data_exercises.ipynb"
 HIDDEN_TAG = "hidden-check"
 MARK = "b2bsmhostile" + secrets.token_hex(4)
 SECRET = "grader-secret-" + secrets.token_hex(8)
+#: The instructor's grading secret of this run: it seeds each student's hidden variant.
+GRADING_SECRET = "hostile-grading-secret-" + secrets.token_hex(16)
 CELL_TIMEOUT = 20
 TIMEOUT = 100
 HAS_BWRAP = shutil.which("bwrap") is not None
@@ -117,11 +119,13 @@ def _reference(students: list[str], answers: dict) -> dict[str, dict]:
     """Per student id: what the grader's verdicts give for ``answers`` (an honest run)."""
     from b2bsm.exercises.answers import encode
     from b2bsm_teach.grade.grader import evaluate_submission
+    from b2bsm_teach.grade.hidden import choose_seed
 
     plain = {name: encode(value) for name, value in answers.items()}
     out = {}
     for student in students:
-        rows, _ = evaluate_submission("02", student, plain, {"id": student}, "")
+        seed = choose_seed(GRADING_SECRET, "02", student)  # the run's hidden variant
+        rows, _ = evaluate_submission("02", student, plain, {"id": student}, "", seed)
         out[student] = {r[2]: (float(r[3]), r[5]) for r in rows}
     return out
 
@@ -483,6 +487,7 @@ def _graded(folder: Path, out: Path) -> dict:
     from b2bsm_teach.grade.sandbox import Sandbox
 
     os.environ["B2BSM_HOSTILE_SECRET"] = SECRET
+    os.environ["B2BSM_GRADING_SECRET"] = GRADING_SECRET
     try:
         started = time.monotonic()
         rows = grade_folder(
@@ -497,6 +502,7 @@ def _graded(folder: Path, out: Path) -> dict:
         seconds = time.monotonic() - started
     finally:
         del os.environ["B2BSM_HOSTILE_SECRET"]
+        del os.environ["B2BSM_GRADING_SECRET"]
     written = out.read_bytes()
     time.sleep(3)  # anything left running would now be writing
     hides_key = HAS_BWRAP and Sandbox.create("bwrap", set_ids=["02"]).hides_key

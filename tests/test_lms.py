@@ -114,43 +114,46 @@ def test_wide_export_matches_the_hand_checked_fixture(klass):
 
 def test_exports_are_the_same_from_the_roster_kept_beside_them(klass):
     out = _export(klass)
-    first = _sha(out / "canvas.csv")
+    first = _sha(out / "canvas_02.csv")
     assert cli.main(["export", "--gradebook", str(klass / "long.csv")]) == 0  # no --roster
-    assert _sha(out / "canvas.csv") == first
+    assert _sha(out / "canvas_02.csv") == first
 
 
 def test_canvas_export_follows_the_documented_layout(klass):
     documented = _rows(FIXTURES / "canvas_documented.csv")
-    ours = _rows(_export(klass) / "canvas.csv")
+    out = _export(klass)
     identity = len(exports.CANVAS_IDENTITY)
-    assert ours[0][:identity] == documented[0][:identity]  # same names, same order
-    # one column per set (an assignment), named like a new assignment
-    assert ours[0][identity:] == [exports.set_info(s).assignment for s in ("02", "03")]
-    # the Points Possible row: label first, identity cells empty, each assignment's maximum
-    assert ours[1][0] == documented[1][0] == "Points Possible"
-    assert ours[1][1:identity] == documented[1][1:identity] == [""] * (identity - 1)
-    assert ours[1][identity:] == ["6", "3"]
-    # one row per roster student (not the intruder), grades numeric or blank
-    rows = {r[2]: r for r in ours[2:]}
-    assert sorted(rows) == ["3000001", "3000002", "3000003", "3000004", "3000005"]
-    for table in (ours, documented):
-        for row in table[1:]:
-            assert len(row) == len(table[0])
-            for cell in row[identity:]:
-                assert cell == "" or float(cell) >= 0
-    ada = ["Lovelace, Ada", "5501", "3000001", "ada.lovelace", "Section A", "3", "1"]
+    book = {(r["student"], r["set"]) for r in _dicts(klass / "long.csv")}
+    for set_id, maximum in (("02", "6"), ("03", "3")):
+        ours = _rows(out / f"canvas_{set_id}.csv")
+        assert ours[0][:identity] == documented[0][:identity]  # same names, same order
+        # one file per set: its one column (an assignment), named like a new assignment
+        assert ours[0][identity:] == [exports.set_info(set_id).assignment]
+        # the Points Possible row: label first, identity cells empty, the maximum
+        assert ours[1][0] == documented[1][0] == "Points Possible"
+        assert ours[1][1:identity] == documented[1][1:identity] == [""] * (identity - 1)
+        assert ours[1][identity:] == [maximum]
+        # only roster students with a grade in the set: never a blank that erases a score
+        for row in ours[2:]:
+            assert len(row) == len(ours[0])
+            assert float(row[identity]) >= 0
+            assert ("s" + row[2], set_id) in book
+    rows = {r[2]: r for r in _rows(out / "canvas_02.csv")[2:]}
+    ada = ["Lovelace, Ada", "5501", "3000001", "ada.lovelace", "Section A", "3"]
     assert rows["3000001"] == ada
-    assert rows["3000002"][identity:] == ["2.5", ""]  # no set 03: blank, not 0
-    assert rows["3000005"][identity:] == ["", ""]
+    assert rows["3000002"][identity:] == ["2.5"]
+    three = {r[2] for r in _rows(out / "canvas_03.csv")[2:]}
+    assert "3000002" not in three and "3000005" not in three  # no set 03: not in its file
+    assert not (out / "canvas.csv").exists() and not (out / "moodle.csv").exists()
 
 
 def test_canvas_export_names_existing_assignments_by_id(klass):
-    ours = _rows(_export(klass, "--canvas-ids", "02=20871") / "canvas.csv")
+    out = _export(klass, "--canvas-ids", "02=20871")
     documented = _rows(FIXTURES / "canvas_documented.csv")
     pattern = re.compile(r".+ \((\d+)\)")
     assert pattern.fullmatch(documented[0][5])  # "Weekly quiz 1 (20871)"
-    assert pattern.fullmatch(ours[0][5]).group(1) == "20871"
-    assert not pattern.fullmatch(ours[0][6])  # set 03 stays a new assignment
+    assert pattern.fullmatch(_rows(out / "canvas_02.csv")[0][5]).group(1) == "20871"
+    assert not pattern.fullmatch(_rows(out / "canvas_03.csv")[0][5])  # a new assignment
 
 
 def test_canvas_ids_option_rejects_a_malformed_value(klass, capsys):
@@ -161,28 +164,55 @@ def test_canvas_ids_option_rejects_a_malformed_value(klass, capsys):
 
 def test_moodle_export_follows_the_documented_layout(klass):
     documented = _rows(FIXTURES / "moodle_documented.csv")
-    ours = _rows(_export(klass) / "moodle.csv")
-    header = ours[0]
-    # the user fields Moodle maps on, spelled as Moodle's own export spells them
-    for column in ("First name", "Last name", "ID number", "Email address"):
-        assert column in documented[0] and column in header
-    assert "Username" in header
-    items = header[len(exports.MOODLE_IDENTITY) :]
-    assert items == [exports.set_info(s).assignment for s in ("02", "03")]
-    assert len(set(header)) == len(header)
-    # every data row identifies a user (a row that maps to nobody aborts a Moodle import)
-    rows = ours[1:]
-    assert len(rows) == len(STUDENTS)
-    for row in rows:
-        assert row[header.index("ID number")] and row[header.index("Email address")]
-        for cell in row[len(exports.MOODLE_IDENTITY) :]:
-            assert cell == "-" or float(cell) >= 0  # "-" is Moodle's "no grade"
-    for row in documented[1:]:
-        for cell in row[6:8]:
-            assert cell == "-" or float(cell) >= 0
-    by_id = {r[header.index("ID number")]: r for r in rows}
-    assert by_id["3000002"][-2:] == ["2.5", "-"]
+    out = _export(klass)
+    graded = {"02": {"3000001", "3000002"}, "03": {"3000001", "3000003"}}
+    for set_id in ("02", "03"):
+        ours = _rows(out / f"moodle_{set_id}.csv")
+        header = ours[0]
+        # the user fields Moodle maps on, spelled as Moodle's own export spells them
+        for column in ("First name", "Last name", "ID number", "Email address"):
+            assert column in documented[0] and column in header
+        assert "Username" in header
+        assert header[len(exports.MOODLE_IDENTITY) :] == [exports.set_info(set_id).assignment]
+        assert len(set(header)) == len(header)
+        # every row identifies a user and holds a number: Moodle's import makes an empty
+        # cell or "-" an empty grade, so a student without a grade is not in the file at all
+        rows = ours[1:]
+        assert {r[header.index("ID number")] for r in rows} == graded[set_id]
+        for row in rows:
+            assert row[header.index("ID number")] and row[header.index("Email address")]
+            for cell in row[len(exports.MOODLE_IDENTITY) :]:
+                assert cell not in ("", "-") and float(cell) >= 0
+    by_id = {r[2]: r for r in _rows(out / "moodle_02.csv")[1:]}
+    assert by_id["3000002"][-1] == "2.5"
     assert by_id["3000001"][:2] == ["Ada", "Lovelace"]
+
+
+def test_no_lms_file_can_erase_a_grade_the_lms_already_has(klass):
+    """Issue 25: every cell an importer reads under a student is a number for that set.
+
+    Canvas removes a score under a blank cell and Moodle nulls a grade under '' or '-'
+    (their importers' rules, docs/grading-security.md): so the files list only graded
+    students.  The class has 4 roster students x 2 sets with 4 gaps (no file, no set 03,
+    not graded); before the fix those were 4 blank Canvas cells and 4 '-' Moodle cells.
+    """
+    out = _export(klass)
+    files = sorted(out.glob("canvas*.csv")) + sorted(out.glob("moodle*.csv"))
+    assert [f.name for f in files] == [
+        "canvas_02.csv",
+        "canvas_03.csv",
+        "moodle_02.csv",
+        "moodle_03.csv",
+    ]
+    erasing = 0
+    for path in files:
+        table = _rows(path)
+        identity = len(exports.CANVAS_IDENTITY if path.name.startswith("canvas") else [0] * 5)
+        body = table[2:] if path.name.startswith("canvas") else table[1:]
+        erasing += sum(cell.strip() in ("", "-") for row in body for cell in row[identity:])
+    assert erasing == 0
+    not_graded = {r[2] for r in _rows(out / "canvas_02.csv")[2:]}
+    assert "3000003" not in not_graded and "3000004" not in not_graded
 
 
 def test_a_formula_in_a_student_cell_is_never_run_by_a_spreadsheet(klass):
@@ -247,9 +277,9 @@ def test_merge_updates_points_status_totals_and_every_export(klass, capsys):
     wide = {r["student_id"]: r for r in _dicts(out / "wide.csv")}
     assert (wide["S3000001"]["02 q6"], wide["S3000001"]["02 total"]) == ("2", "5")
     assert (wide["S3000001"]["total"], wide["S3000001"]["to_mark"]) == ("6", "0")
-    canvas = {r["SIS User ID"]: r for r in _dicts(out / "canvas.csv")}
+    canvas = {r["SIS User ID"]: r for r in _dicts(out / "canvas_02.csv")}
     assert canvas["3000001"][exports.set_info("02").assignment] == "5"
-    moodle = {r["ID number"]: r for r in _dicts(out / "moodle.csv")}
+    moodle = {r["ID number"]: r for r in _dicts(out / "moodle_02.csv")}
     assert moodle["3000001"][exports.set_info("02").assignment] == "5"
     # merging the same sheet again changes nothing
     before = _sha(klass / "long.csv")
@@ -457,7 +487,7 @@ def test_grade_command_runs_the_roster_and_writes_every_export(tmp_path, monkeyp
     assert printed[2].startswith("exports: ")
     assert printed[3].startswith("marking: 1 sheet(s)")
     ex = tmp_path / "exports"
-    for name in ("wide.csv", "canvas.csv", "moodle.csv", "roster_report.csv", "roster.csv"):
+    for name in ("wide.csv", "canvas_02.csv", "moodle_02.csv", "roster_report.csv", "roster.csv"):
         assert (ex / name).is_file(), name
     assert len(_dicts(ex / "marking" / "02_q6.csv")) == 2
     assert exports.read_answers(tmp_path / "grades.answers.jsonl")[("s3000001", "02")]
@@ -640,28 +670,28 @@ def _key_value(set_id: str, qid: str, student: str):
     return q.expected(ex.data, params(variant_seed(student))) if params else q.expected(ex.data)
 
 
-def _key_answers(set_id: str, student: str, open_q_text: str) -> dict[str, str]:
-    """Code cells answering every question of a set right for ``student`` (from the key)."""
+def _key_answers(set_id: str, open_q_text: str) -> dict[str, str]:
+    """Code cells answering every question of a set right: the master's code for number and
+    table questions (computed from ``ex.data``, so right on the graded run's hidden data too),
+    the key's letter for choice questions, ``open_q_text`` for open ones."""
+    import nbformat
+
     from b2bsm_teach.exercises.sets import load_set
 
+    master = next((REPO_ROOT / "solutions").glob(f"{set_id}_*_exercises.ipynb"))
+    solutions = {}
+    for cell in nbformat.read(master, as_version=4).cells:
+        if "solution" in cell.metadata.get("tags", []):
+            for found in re.findall(r"(?m)^answer_(q\d+) =", cell.source):
+                solutions[found] = cell.source
     cells = {}
     for q in load_set(set_id).QUESTIONS:
         if q.kind == "choice":
-            value = repr(q.correct)
+            cells[q.id] = f"answer_{q.id} = {q.correct!r}"
         elif q.kind == "open":
-            value = repr(open_q_text)
-        elif q.kind == "table":
-            table = _key_value(set_id, q.id, student)
-            columns = {
-                str(c): [v.item() if hasattr(v, "item") else v for v in table[c]]
-                for c in table.columns
-            }
-            value = f"__import__('pandas').DataFrame({columns!r})"
+            cells[q.id] = f"answer_{q.id} = {open_q_text!r}"
         else:
-            number = _key_value(set_id, q.id, student)
-            number = number.item() if hasattr(number, "item") else number
-            value = repr(number)
-        cells[q.id] = f"answer_{q.id} = {value}"
+            cells[q.id] = solutions[q.id]
     return cells
 
 
@@ -704,7 +734,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
 
     def work(student, typed_id=None, **changes):
         """The release's exercise notebook, answered as the key says for ``student``'s data."""
-        answers = _key_answers("02", typed_id or student, open_q_text=f"My answer, {student}.")
+        answers = _key_answers("02", open_q_text=f"My answer, {student}.")
         answers.update(changes.pop("answers", {}))
         return _submission(exercise, typed_id or student, answers=answers, **changes)
 
@@ -776,12 +806,13 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     assert wide["s3000001"]["02 total"] == str(auto)
     assert wide["s3000001"]["02 status"] == "to mark"
     assert wide["s3000013"]["02 status"] == "missing"
-    canvas = _rows(ex / "canvas.csv")
+    canvas = _rows(ex / "canvas_02.csv")
     assert canvas[0][:5] == _rows(FIXTURES / "canvas_documented.csv")[0][:5]
     assert canvas[1][:6] == ["Points Possible", "", "", "", "", str(full)]
-    assert len(canvas) == 2 + len(roster_ids)
-    moodle = {r["ID number"]: r for r in _dicts(ex / "moodle.csv")}
-    assert len(moodle) == len(roster_ids) and moodle["s3000013"][canvas[0][5]] == "-"
+    listed = {r[2] for r in canvas[2:]}
+    assert "s3000013" not in listed and listed < set(roster_ids)  # only graded students
+    moodle = {r["ID number"]: r for r in _dicts(ex / "moodle_02.csv")}
+    assert set(moodle) == listed and "-" not in {r[canvas[0][5]] for r in moodle.values()}
     report = {r["student_id"]: r["status"] for r in _dicts(ex / "roster_report.csv")}
     assert report["s3000013"] == "missing" and report["s3000006"] == "submitted"
 
@@ -814,10 +845,10 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
     assert total("s3000001") == full and total("s3000002") == auto + 1
     wide = {r["student_id"]: r for r in _dicts(ex / "wide.csv")}
     assert (wide["s3000001"]["total"], wide["s3000001"]["to_mark"]) == (str(full), "0")
-    canvas = {r[2]: r for r in _rows(ex / "canvas.csv")[2:]}
-    assert canvas["s3000001"][5] == str(full) and canvas["s3000013"][5] == ""
-    moodle = {r["ID number"]: r for r in _dicts(ex / "moodle.csv")}
-    assert moodle["s3000002"][_rows(ex / "moodle.csv")[0][5]] == str(auto + 1)
+    canvas = {r[2]: r for r in _rows(ex / "canvas_02.csv")[2:]}
+    assert canvas["s3000001"][5] == str(full) and "s3000013" not in canvas
+    moodle = {r["ID number"]: r for r in _dicts(ex / "moodle_02.csv")}
+    assert moodle["s3000002"][_rows(ex / "moodle_02.csv")[0][5]] == str(auto + 1)
 
     # 6. feedback: one file per student who handed in, their own work only
     done = _kit(*_guide("python -m b2bsm_teach.grade feedback"), cwd=course)
@@ -831,8 +862,7 @@ def test_the_whole_cycle_of_the_instructor_guide(tmp_path):
             if other != me:
                 assert other not in text, (path.name, other)
         assert ("GRACE-OPEN" in text) == (me == "s3000002"), path.name
-        outside_code = re.sub(r"(`{3,})text\n.*?\n\1", "", text, flags=re.S)
-        assert "<script>" not in outside_code, path.name  # shown as code or escaped, never run
+        assert "<script>" not in text, path.name  # escaped, in code blocks too: never run
         assert "Comment for" not in text or f"Comment for {me}." in text
         assert key[open_q].rubric.strip()[:60] not in text
     s4 = (folder / "s3000004.md").read_text(encoding="utf-8")

@@ -1,9 +1,10 @@
 """The grading runner: executes one notebook copy inside its sandbox and exports the answers.
 
-``python -m b2bsm.exercises._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS``
+``python -m b2bsm.exercises._run NOTEBOOK STATE_A STATE_B CELL_TIMEOUT MEMORY CPU FILE_SIZE PROCS
+FILES``
 runs in the submission's sandbox, together with the student's kernel.  It
 first limits itself (and so the kernel it starts) with ``setrlimit``: address
-space, CPU seconds, size of any written file, number of processes; then runs
+space, CPU seconds, size of any written file, number of processes, open files; then runs
 the code cells one by one with a time limit per cell (a cell that runs too
 long is interrupted and the run goes on; errors do not stop it).  After every
 cell (but cells that only call ``ex.check``) it asks the kernel for
@@ -26,6 +27,7 @@ import os
 import re
 import resource
 import sys
+from pathlib import Path
 
 EXPORT_TIMEOUT = 10  # seconds for one export; a kernel that cannot answer it is stuck
 TIMEOUT_NAME = "B2bsmCellTimeout"
@@ -36,17 +38,18 @@ CHECK_ONLY = re.compile(
 )
 
 
-def limit(memory: int, cpu: int, file_size: int, processes: int) -> None:
+def limit(memory: int, cpu: int, file_size: int, processes: int, files: int = 0) -> None:
     """Apply the sandbox's resource limits to this process and everything it starts."""
     wanted = [
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_FSIZE, file_size),
         (resource.RLIMIT_NPROC, processes),
+        (resource.RLIMIT_NOFILE, files),
         (resource.RLIMIT_CORE, 0),
     ]
     for which, value in wanted:
-        if value <= 0:
+        if value <= 0 and which != resource.RLIMIT_CORE:
             continue
         _soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
@@ -186,11 +189,56 @@ def run(path: str, state: State, cell_timeout: int) -> None:
             state.doc["kernel"] = "failed" if state.doc["kernel"] == "starting" else "died"
 
 
+#: The IPython start-up file that points ``ex.data`` at the graded run's hidden variant.
+STARTUP_NAME = "00-b2bsm-graded-data.py"
+
+
+def startup_code(set_id: str, seed: int) -> str:
+    """IPython start-up code that makes the set's data the hidden variant in the kernel.
+
+    >>> "load_data" in startup_code("02", 7)
+    True
+    """
+    return (
+        "def _b2bsm_graded_data():\n"
+        "    import b2bsm.exercises.session as session\n"
+        "    real = session.load_data\n"
+        f"    wanted_set, seed = {json.dumps(str(set_id))}, {int(seed)}\n"
+        "    def load_data(set_id, variant):\n"
+        "        if str(set_id) == wanted_set and variant is not None:\n"
+        "            return real(set_id, seed)\n"
+        "        return real(set_id, variant)\n"
+        "    session.load_data = load_data\n"
+        "_b2bsm_graded_data()\n"
+        "del _b2bsm_graded_data\n"
+    )
+
+
+def write_startup(spec: str, environ=None) -> Path | None:
+    """Write the start-up file for the kernel the runner starts (in the runner, in the sandbox).
+
+    ``spec`` is ``"SET:SEED"`` (the runner's last argument), or ``"-"`` for no hidden data.
+    """
+    environ = os.environ if environ is None else environ
+    if not spec or spec == "-":
+        return None
+    set_id, _, seed = spec.rpartition(":")
+    base = environ.get("IPYTHONDIR") or os.path.join(environ.get("HOME", "~"), ".ipython")
+    folder = Path(os.path.expanduser(base)) / "profile_default" / "startup"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / STARTUP_NAME
+    path.write_text(startup_code(set_id, int(seed)), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     path, state_a, state_b = args[0], args[1], args[2]
     cell_timeout, memory, cpu, file_size, processes = (int(a) for a in args[3:8])
-    limit(memory, cpu, file_size, processes)
+    files = int(args[8]) if len(args) > 8 else 0
+    limit(memory, cpu, file_size, processes, files)
+    if len(args) > 9:  # the graded data: the set's hidden variant (b2bsm_teach.grade.hidden)
+        write_startup(args[9])
     state = State(state_a, state_b, 0)
     state.write()
     try:

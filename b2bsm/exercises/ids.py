@@ -6,6 +6,15 @@ compared in one normalised form (:func:`normalise_id`), so ``S3000003``,
 ``s3000003`` and ``" s3000003 "`` are one student, and two files that map to
 one student are reported instead of being merged.
 
+With a roster a file maps to an id only when its name *is* the id, or when
+one of the name's parts (split at ``_``, spaces and brackets, as the LMS
+bulk downloads name files: Canvas ``doejane_12345_678901_s3000003``, Moodle
+``Jane Doe_12345_assignsubmission_file_s3000003``) is exactly the id; an id
+merely contained in a longer word (``s3000003xyz``) maps to nobody.  Names
+with invisible or direction-changing characters (zero-width spaces,
+right-to-left overrides, other Unicode "format" characters) are refused: they
+can make one name look like another.
+
 Examples
 --------
 >>> normalise_id(" S3000003 ")
@@ -122,6 +131,12 @@ def match_student(
     ('s3000003', None)
     """
     shown = display_name(file_stem)
+    hidden = invisible(file_stem)
+    if hidden:
+        return None, (
+            f"the file name {shown!r} contains invisible or direction-changing characters "
+            f"({', '.join(hidden)}), which can make it look like another name: {_FIX_NAME}"
+        )
     try:
         stem = normalise_id(file_stem)
     except ValueError:
@@ -133,11 +148,8 @@ def match_student(
     roster = sorted({normalise_id(r) for r in roster_ids if isinstance(r, str) and r.strip()})
     if stem in roster:
         return stem, None
-    found = [r for r in roster if re.search(rf"(?<![0-9a-z]){re.escape(r)}(?![0-9a-z])", stem)]
-    if not found:
-        found = [r for r in roster if r in stem]
-        # an id inside a longer one (s12 in s123) is not a second match
-        found = [r for r in found if not any(r != o and r in o for o in found)]
+    parts = set(_PARTS.split(stem))
+    found = [r for r in roster if r in parts]
     if len(found) == 1:
         return found[0], None
     if found:
@@ -146,9 +158,35 @@ def match_student(
             "submission per file and name it after its student"
         )
     return None, (
-        f"no roster id in the file name {shown!r}: rename the file to the student's id, or add "
-        "the student to the roster"
+        f"no roster id in the file name {shown!r} (the name, or one part of it between '_', "
+        "must be the id exactly): rename the file to the student's id, or add the student to "
+        "the roster"
     )
+
+
+#: Where an LMS download's file name is cut into parts (Canvas and Moodle use ``_``).
+_PARTS = re.compile(r"[_\s()\[\]]+")
+
+
+def invisible(text: str) -> list[str]:
+    """Code points of ``text`` that show nothing or change the text's direction (``U+200B``...).
+
+    Examples
+    --------
+    >>> invisible("s3000003\u200b"), invisible("s3000003\u202e"), invisible("Ana Lopez")
+    (['U+200B'], ['U+202E'], [])
+    """
+    found = []
+    for ch in text:
+        if ch in " \t" or (ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Zl", "Zp")):
+            continue
+        if ch.isprintable() or unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn", "Zl", "Zp"):
+            if "\udc80" <= ch <= "\udcff":  # an undecodable byte (os.fsdecode): shown escaped
+                continue
+            code = f"U+{ord(ch):04X}"
+            if code not in found:
+                found.append(code)
+    return found
 
 
 def display_name(name: str | bytes) -> str:

@@ -38,6 +38,7 @@ True
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -120,9 +121,31 @@ def in_edge(edges: dict, salt: str, parts: tuple, text: str, value: float) -> bo
     return Decimal(low) <= exact_decimal(value) <= Decimal(high)
 
 
+#: scrypt cost of one roster-id tag (RFC 7914 parameters; 16 MiB of memory per guess).
+#: Measured on the kit's 2-core test machine: about 52 ms of CPU per tag, so trying every
+#: 7-digit id (10**7 guesses) against a release costs about 6 CPU-days; a student's own
+#: lookup costs one tag per set opened.  See docs/grading-security.md.
+ID_TAG_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@functools.lru_cache(maxsize=8192)
 def id_tag(salt: str, student_id: str | None) -> str:
-    """The key's name for a dataset: ``"shipped"`` or a salted hash of the normalised id."""
-    return SHIPPED if student_id is None else digest(salt, "student", student_id)
+    """The key's name for a dataset: ``"shipped"`` or a slow salted hash of the normalised id.
+
+    A deliberately slow key derivation (scrypt, :data:`ID_TAG_SCRYPT`): the
+    tags of a release must not give away the class list to whoever tries
+    every possible id.
+    """
+    if student_id is None:
+        return SHIPPED
+    raw = hashlib.scrypt(
+        ("student\x00" + student_id).encode("utf-8"),
+        salt=("b2bsm-roster-id\x00" + salt).encode("utf-8"),
+        maxmem=64 * 2**20,
+        dklen=HASH_CHARS // 2 + 1,
+        **ID_TAG_SCRYPT,
+    )
+    return raw.hex()[:HASH_CHARS]
 
 
 def _is_numeric(column: pd.Series) -> bool:

@@ -10,7 +10,7 @@ Commands (``python -m b2bsm_teach.grade COMMAND --help`` for every option)::
 
 Grading folds the run into the gradebook (other sets and students stay), then
 writes the exports beside it (``exports/`` unless ``--exports DIR``):
-``wide.csv``, ``canvas.csv``, ``moodle.csv``, ``marking/`` sheets for the open
+``wide.csv``, ``canvas_<set>.csv``, ``moodle_<set>.csv``, ``marking/`` sheets for the open
 questions, and with a roster ``roster_report.csv``.  Every command prints one
 line per thing it wrote and exits non-zero when it could not do its job.
 """
@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -106,16 +107,18 @@ def _roster(args, exports_dir: Path):
 
 def _export_all(gradebook: Path, exports_dir: Path, roster, canvas_ids, marking=True) -> int:
     """Write wide/Canvas/Moodle files and marking sheets; print what was written."""
-    from b2bsm_teach.grade.exports import write_exports
+    from b2bsm_teach.grade.exports import graded_in, lms_file, write_exports
     from b2bsm_teach.grade.handmark import write_marking_sheets
 
     paths, view = write_exports(gradebook, exports_dir, roster, canvas_ids)
-    lms = len(view.lms_students())
     to_mark = sum(view.to_mark(s) for s in view.students)
+    per_set = ", ".join(f"{s}: {len(graded_in(view, s))}" for s in view.sets)
+    names = ", ".join(lms_file(lms, s) for s in view.sets[:2] for lms in ("canvas", "moodle"))
     print(
         f"exports: {paths[0]} ({len(view.students)} students x {len(view.sets)} set(s)), "
-        f"{paths[1].name} and {paths[2].name} ({lms} students"
-        f"{'' if roster else ', keyed by student id: pass --roster for LMS identities'})"
+        f"{names}{' ...' if len(view.sets) > 2 else ''} (one file per set, only students with "
+        f"a grade in it: {per_set or 'none'}"
+        f"{'' if roster else '; keyed by student id: pass --roster for LMS identities'})"
     )
     if marking:
         sheets = write_marking_sheets(gradebook, exports_dir / "marking")
@@ -175,6 +178,7 @@ def _grade(argv: list[str]) -> int:
         answers_path,
         combine,
         default_exports_dir,
+        gradebook_lock,
         read_answers,
         read_gradebook,
         write_answers,
@@ -228,7 +232,8 @@ def _grade(argv: list[str]) -> int:
     # The run is written beside the gradebook (the grader hides that folder from every
     # sandbox), then folded into the gradebook, which keeps the other sets and students.
     out.parent.mkdir(parents=True, exist_ok=True)
-    run_out = out.with_name(f".{out.stem}.run-{os.getpid()}.csv")
+    _clean_leftovers(out)
+    run_out = out.with_name(f".{out.stem}.run-{os.getpid()}-{secrets.token_hex(4)}.csv")
     try:
         try:
             raw = grader.grade_folder(args.submissions, run_out, **kwargs)
@@ -252,10 +257,22 @@ def _grade(argv: list[str]) -> int:
     finally:
         run_out.unlink(missing_ok=True)
         answers_path(run_out).unlink(missing_ok=True)
-    rows, answers, kept = combine(old_rows, old_answers, new_rows, new_answers)
-    write_gradebook(rows, out)
-    write_answers(answers, answers_path(out))
+    with gradebook_lock(out):  # read again: another run may have written in the meantime
+        if out.exists() and not args.fresh:
+            old_rows, old_answers = read_gradebook(out), read_answers(answers_path(out))
+        rows, answers, kept = combine(old_rows, old_answers, new_rows, new_answers)
+        write_gradebook(rows, out)
+        write_answers(answers, answers_path(out))
 
+    duplicates = sorted({r.student for r in new_rows if r.status == "duplicate"})
+    if duplicates:
+        print(
+            f"warning: {len(duplicates)} student(s) have several files in {args.submissions} "
+            f"and were not graded this time: {', '.join(duplicates[:10])}"
+            f"{' ...' if len(duplicates) > 10 else ''}. Their earlier grade (if any) is kept; "
+            "keep one file per student (the feedback column names the files) and grade again.",
+            file=sys.stderr,
+        )
     totals = [r for r in new_rows if r.is_total]
     sets = sorted({r.set for r in totals if r.set})
     view = ClassView(new_rows)
@@ -280,6 +297,32 @@ def _grade(argv: list[str]) -> int:
             1,
         )
     return _export_all(out, exports_dir, roster, canvas_ids)
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove the run files that a grading run killed before it could tidy up left beside ``out``.
+
+    Their names carry the run's pid: files of a run still going are left alone.
+    """
+    import re
+
+    pattern = re.compile(
+        rf"\.{re.escape(out.stem)}\.run-(\d+)(?:-[0-9a-f]+)?(?:\.answers\.jsonl|\.csv)"
+    )
+    for path in out.parent.glob(f".{out.stem}.run-*"):
+        found = pattern.fullmatch(path.name)
+        if found and not _alive(int(found.group(1))):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 # ---------------------------------------------------------------------------

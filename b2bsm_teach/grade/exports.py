@@ -9,22 +9,30 @@ derived from it, keyed by the class roster when there is one:
     one row per student, one column per set and question, a total per set,
     the course total and what is still to mark; a ``Points possible`` row
     under the header gives every column's maximum.
-``canvas.csv``
-    Canvas's gradebook import layout: ``Student, ID, SIS User ID, SIS Login
-    ID, Section``, then one column per exercise set (an assignment), and a
-    ``Points Possible`` row.
-``moodle.csv``
-    a Moodle grade import file: user identity columns (``ID number``,
-    ``Email address``, ``Username``, names) to map a user field on, then one
-    column per exercise set (a grade item).
+``canvas_<set>.csv``
+    Canvas's gradebook import layout, one file per exercise set: ``Student,
+    ID, SIS User ID, SIS Login ID, Section``, the set's column (an
+    assignment), and a ``Points Possible`` row.
+``moodle_<set>.csv``
+    a Moodle grade import file per set: user identity columns (``ID number``,
+    ``Email address``, ``Username``, names) to map a user field on, then the
+    set's column (a grade item).
 
-Sets a student did not submit are "no grade" in the LMS files (blank for
-Canvas, ``-`` for Moodle; neither import overwrites a grade with it), and count
+An LMS file lists **only the students who have a grade in its set**.  A cell
+without a grade is not harmless to an importer: Canvas reads a blank cell
+under a student who already has a score as a change that removes the score,
+and Moodle's CSV import turns an empty cell or ``-`` into an empty (null)
+grade for that student (its ``gradeimport_csv`` loader).  A student who is
+not in the file is not touched by either import, so one file per set with only
+the graded students can never erase a grade the LMS already holds.  A
+submission that could not be graded (``not graded``) is left out too: the
+instructor decides what it is worth.  Sets a student did not submit count
 zero in the wide file's course total.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -198,6 +206,26 @@ def write_csv(path, header: list[str], rows: Iterable[list]) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def gradebook_lock(path):
+    """Hold the gradebook's lock (``.<name>.lock`` beside it) for a read, fold and write.
+
+    Two grading runs, or a run and a merge of marks, into one gradebook then
+    take turns: the second reads what the first wrote, so both land.
+    """
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def write_gradebook(rows: Iterable[Row], path) -> Path:
     """Write the long gradebook (with fresh TOTAL rows) atomically."""
     return write_csv(path, COLUMNS, (r.cells() for r in with_totals(rows)))
@@ -207,11 +235,16 @@ def with_totals(rows: Iterable[Row]) -> list[Row]:
     """Sorted rows with one recomputed TOTAL row per student and set.
 
     A submission that could not be graded at all has only a TOTAL row (status
-    ``not graded``); that row is kept as it is.
+    ``not graded``); that row is kept as it is.  What the grader noted about a
+    run (stopped for its memory, cells interrupted, another student's data)
+    leads the old TOTAL row's feedback and stays in the new one.
 
     >>> rows = [Row("s1", "02", "q2", 1, 2, "correct"), Row("s1", "02", "q1", 0, 1, "manual")]
     >>> [(r.question, r.points, r.max_points, r.feedback) for r in with_totals(rows)]
     [('q1', 0, 1, ''), ('q2', 1, 2, ''), ('TOTAL', 1.0, 3.0, '1 open answer(s) to mark')]
+    >>> note = Row("s1", "02", "TOTAL", 1, 3, "total", "stopped at 4 GB; 1 open answer(s) to mark")
+    >>> with_totals([*rows, note])[-1].feedback
+    'stopped at 4 GB; 1 open answer(s) to mark'
     """
     groups: dict[tuple[str, str], list[Row]] = {}
     for row in rows:
@@ -226,6 +259,8 @@ def with_totals(rows: Iterable[Row]) -> list[Row]:
             continue
         out.extend(own)
         pending = sum(r.status in TO_MARK for r in own)
+        notes = [run_note(r.feedback) for r in groups[key] if r.is_total]
+        parts = [*filter(None, notes[:1]), f"{pending} open answer(s) to mark" if pending else ""]
         out.append(
             Row(
                 key[0],
@@ -234,10 +269,23 @@ def with_totals(rows: Iterable[Row]) -> list[Row]:
                 float(sum(r.points for r in own)),
                 float(sum(r.max_points for r in own)),
                 "total",
-                f"{pending} open answer(s) to mark" if pending else "",
+                "; ".join(p for p in parts if p),
             )
         )
     return out
+
+
+_PENDING = re.compile(r"\s*\d+ open answer\(s\) (?:to mark|need manual grading)\s*$")
+
+
+def run_note(feedback: str) -> str:
+    """The grader's note on a run in a TOTAL row's feedback (without the count still to mark).
+
+    >>> run_note("the kernel died after code cell 3; 1 open answer(s) need manual grading")
+    'the kernel died after code cell 3'
+    """
+    parts = [p for p in str(feedback).split(";") if p.strip() and not _PENDING.fullmatch(p)]
+    return ";".join(parts).strip()
 
 
 def answers_path(gradebook) -> Path:
@@ -303,7 +351,19 @@ def combine(
     one gradebook collects every set of the course.  A hand mark is kept when
     the student's open answer is the same text as the one that was marked.
     Returns the rows, the answers and how many hand marks were kept.
+
+    A student whose new run is only ``duplicate`` rows (several files for one
+    student) keeps the grade the gradebook already has for that set: a second
+    file never erases the first one's grade.
     """
+    old_keys = {(r.student, r.set) for r in old_rows}
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for r in new_rows:
+        statuses.setdefault((r.student, r.set), set()).add("" if r.is_total else r.status)
+    statuses = {k: v - {""} or v for k, v in statuses.items()}
+    blocked = {k for k, v in statuses.items() if v == {"duplicate"} and k in old_keys}
+    new_rows = [r for r in new_rows if (r.student, r.set) not in blocked]
+    new_answers = {k: v for k, v in new_answers.items() if k not in blocked}
     graded = {(r.student, r.set) for r in new_rows}
     marks = {
         (r.student, r.set, r.question): r
@@ -612,15 +672,27 @@ def canvas_column(info: SetInfo, canvas_ids: dict[str, str] | None = None) -> st
     return f"{info.assignment} ({ident})" if ident else info.assignment
 
 
-def write_canvas(view: ClassView, path, canvas_ids: dict[str, str] | None = None) -> Path:
-    """The Canvas gradebook import file (see docs/instructors.md for the source of the layout)."""
-    infos = [set_info(s) for s in view.sets]
+def graded_in(view: ClassView, set_id: str) -> list[str]:
+    """Students of the LMS files who have a grade in ``set_id`` (the only rows an import gets)."""
+    return [s for s in view.lms_students() if view.entry(s, set_id).status in ("graded", "to mark")]
+
+
+def write_canvas(
+    view: ClassView, path, canvas_ids: dict[str, str] | None = None, set_id: str | None = None
+) -> Path:
+    """The Canvas gradebook import file of one set (see docs/instructors.md for the layout).
+
+    Only students with a grade in the set are listed: a blank cell would
+    remove a score Canvas already has (see the module's notes).
+    """
+    sets = [set_id] if set_id is not None else view.sets
+    infos = [set_info(s) for s in sets]
     header = CANVAS_IDENTITY + [canvas_column(i, canvas_ids) for i in infos]
     rows = [
         ["Points Possible", "", "", "", ""]
-        + [fmt_points(view.max_points[(s, TOTAL)]) for s in view.sets]
+        + [fmt_points(view.max_points[(s, TOTAL)]) for s in sets]
     ]
-    for student in view.lms_students():
+    for student in graded_in(view, set_id) if set_id is not None else view.lms_students():
         p = view.person(student)
         first, last = p.names
         name = p.name or (f"{last}, {first}" if first and last else p.display_name)
@@ -631,24 +703,31 @@ def write_canvas(view: ClassView, path, canvas_ids: dict[str, str] | None = None
             spreadsheet_safe(p.sis_login_id),
             spreadsheet_safe(p.section),
         ]
-        for s in view.sets:
-            entry = view.entry(student, s)
-            row.append("" if entry.status == "missing" else fmt_points(entry.points or 0.0))
+        for s in sets:
+            row.append(_lms_points(view.entry(student, s)))
         rows.append(row)
     return write_csv(path, header, rows)
 
 
+def _lms_points(entry: Entry) -> str:
+    if entry.status not in ("graded", "to mark"):
+        raise ValueError("an LMS file must hold only students with a grade in its set")
+    return fmt_points(entry.points or 0.0)
+
+
 MOODLE_IDENTITY = ["First name", "Last name", "ID number", "Email address", "Username"]
-#: Moodle's import reads "-" as "no grade" for existing and new grade items alike
-#: (a blank is "no grade" only for existing items).
-MOODLE_NO_GRADE = "-"
 
 
-def write_moodle(view: ClassView, path) -> Path:
-    """The Moodle grade import file: identity columns to map a user field on, one column per set."""
-    header = MOODLE_IDENTITY + [set_info(s).assignment for s in view.sets]
+def write_moodle(view: ClassView, path, set_id: str | None = None) -> Path:
+    """The Moodle grade import file of one set: identity columns to map a user field on.
+
+    Only students with a grade in the set are listed: Moodle's import makes an
+    empty cell or ``-`` an empty grade (see the module's notes).
+    """
+    sets = [set_id] if set_id is not None else view.sets
+    header = MOODLE_IDENTITY + [set_info(s).assignment for s in sets]
     rows = []
-    for student in view.lms_students():
+    for student in graded_in(view, set_id) if set_id is not None else view.lms_students():
         p = view.person(student)
         first, last = p.names
         row = [
@@ -658,11 +737,8 @@ def write_moodle(view: ClassView, path) -> Path:
             spreadsheet_safe(p.email),
             spreadsheet_safe(p.username),
         ]
-        for s in view.sets:
-            entry = view.entry(student, s)
-            row.append(
-                MOODLE_NO_GRADE if entry.status == "missing" else fmt_points(entry.points or 0.0)
-            )
+        for s in sets:
+            row.append(_lms_points(view.entry(student, s)))
         rows.append(row)
     return write_csv(path, header, rows)
 
@@ -682,12 +758,35 @@ def write_exports(
     roster: Roster | None = None,
     canvas_ids: dict[str, str] | None = None,
 ) -> tuple[list[Path], ClassView]:
-    """Write wide.csv, canvas.csv and moodle.csv for a gradebook; returns the paths and the view."""
+    """Write wide.csv and, per set, canvas_<set>.csv and moodle_<set>.csv; returns paths and view.
+
+    LMS files of earlier versions of the kit (``canvas.csv``, ``moodle.csv``,
+    which held blanks) and of sets no longer in the gradebook are removed, so
+    that no file in the folder can erase a grade on import.
+    """
     exports_dir = Path(exports_dir) if exports_dir is not None else default_exports_dir(gradebook)
     view = ClassView(read_gradebook(gradebook), roster)
-    paths = [
-        write_wide(view, exports_dir / "wide.csv"),
-        write_canvas(view, exports_dir / "canvas.csv", canvas_ids),
-        write_moodle(view, exports_dir / "moodle.csv"),
-    ]
+    paths = [write_wide(view, exports_dir / "wide.csv")]
+    wanted = set()
+    for set_id in view.sets:
+        canvas = exports_dir / lms_file("canvas", set_id)
+        moodle = exports_dir / lms_file("moodle", set_id)
+        paths += [
+            write_canvas(view, canvas, canvas_ids, set_id),
+            write_moodle(view, moodle, set_id),
+        ]
+        wanted |= {canvas.name, moodle.name}
+    for pattern in ("canvas*.csv", "moodle*.csv"):
+        for old in exports_dir.glob(pattern):
+            if old.name not in wanted and re.fullmatch(r"(canvas|moodle)(_\w+)?\.csv", old.name):
+                old.unlink()
     return paths, view
+
+
+def lms_file(lms: str, set_id: str) -> str:
+    """The name of an LMS import file.
+
+    >>> lms_file("canvas", "02")
+    'canvas_02.csv'
+    """
+    return f"{lms}_{set_id}.csv"

@@ -102,6 +102,14 @@ def _md_text(text: str) -> str:
 
 
 def _fence(text: str) -> str:
+    """A student's answer as a code block, its HTML escaped too (a converter may pass it on).
+
+    >>> print(_fence("<script>x</script>"))
+    ```text
+    &lt;script&gt;x&lt;/script&gt;
+    ```
+    """
+    text = html.escape(text, quote=False)
     ticks = max([3, *(len(m) + 1 for m in re.findall(r"`+", text))])
     return f"{'`' * ticks}text\n{text}\n{'`' * ticks}"
 

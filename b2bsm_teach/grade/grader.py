@@ -47,6 +47,8 @@ __all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_noteboo
 
 COLUMNS = ["student", "set", "question", "points", "max_points", "status", "feedback"]
 HIDDEN_TAG = "hidden-check"
+#: Work folders of a run: ``b2bsm-grade-<pid>-<random>`` in the system's temporary folder.
+WORK_PREFIX = "b2bsm-grade-"
 #: Largest submission taken in, bytes.
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CELLS = 2000
@@ -67,6 +69,8 @@ class Submission:
     cells: list[str] | None = None
     status: str = "not graded"
     notes: list[str] = field(default_factory=list)
+    data_seed: int | None = None  # the hidden variant of a graded run (b2bsm_teach.grade.hidden)
+    secret: str | None = None  # the instructor's grading secret, to choose it
 
 
 # --------------------------------------------------------------------------
@@ -217,12 +221,24 @@ def intake(
         if sub.problem is None and id_problem is not None:
             sub.problem = id_problem
         subs.append(sub)
-    if default_set is None:
-        found_sets = {s.set_id for s in subs if s.set_id is not None}
-        default_set = found_sets.pop() if len(found_sets) == 1 else None
+    assigned, how = assigned_set(Path(os.fsdecode(folder)), default_set, subs, known)
     for sub in subs:
-        if sub.set_id is None and default_set in known:
-            sub.set_id = default_set
+        named, sub.set_id = sub.set_id, assigned
+        if named is None or named == assigned:
+            continue
+        if assigned is None:
+            sub.set_id = named
+            sub.problem = sub.problem or (
+                f"the notebooks of this folder are for different exercise sets ({how}), and the "
+                "run was not told which one it grades: pass --set NN"
+            )
+        else:
+            sub.problem = sub.problem or (
+                f"the notebook is for exercise set {_clean(named, 20)}, but this run grades set "
+                f"{assigned} ({how}): it is not graded as set {_clean(named, 20)}. Submit the set-"
+                f"{assigned} notebook, or grade this file with the set-{_clean(named, 20)} "
+                f"submissions (--set {_clean(named, 20)})"
+            )
     counts = Counter((s.student, s.set_id) for s in subs if s.student)
     for sub in subs:
         if sub.student and counts[(sub.student, sub.set_id)] > 1:
@@ -236,8 +252,36 @@ def intake(
     return subs
 
 
-# --------------------------------------------------------------------------
-# Verdicts (run in the grader's own worker processes)
+def assigned_set(folder: Path, default_set, subs, known) -> tuple[str | None, str]:
+    """The exercise set a run grades, and how it was decided (words for the notes).
+
+    ``--set`` decides; else a set number in the folder's name (``02``,
+    ``set-02``, ``lesson02_submissions``); else the set a strict majority of
+    the notebooks name.  A notebook never decides for itself: one naming
+    another set is flagged, not graded as that set.
+
+    >>> assigned_set(Path("subs/set-03"), None, [], {"03": "m"})
+    ('03', "the folder 'set-03'")
+    """
+    if default_set is not None:
+        if default_set not in known:
+            raise ValueError(
+                f"--set {default_set!r} is not an exercise set of the kit "
+                f"(known: {', '.join(sorted(known))})."
+            )
+        return default_set, f"--set {default_set}"
+    found = [m for m in re.findall(r"(?<!\d)(\d{2})(?!\d)", folder.name) if m in known]
+    if len(set(found)) == 1:
+        return found[0], f"the folder {folder.name!r}"
+    named = Counter(s.set_id for s in subs if s.set_id is not None)
+    if not named:
+        return None, "no set named"
+    top, count = named.most_common(1)[0]
+    if count * 2 > sum(named.values()):
+        return top, f"the set most notebooks of the folder name ({count} of {sum(named.values())})"
+    return None, ", ".join(sorted(named))
+
+
 # --------------------------------------------------------------------------
 def _run_notes(state: dict | None, outcome: str, timeout: float, cell_timeout: int, limits) -> str:
     """What went wrong in a run, in words (from the grader's observations and checked numbers)."""
@@ -292,18 +336,30 @@ def _worked_on_note(worked_on: dict | None, student: str) -> str:
 
 
 def evaluate_submission(
-    set_id: str, student: str, answers: dict | None, worked_on: dict | None, run_note: str
+    set_id: str,
+    student: str,
+    answers: dict | None,
+    worked_on: dict | None,
+    run_note: str,
+    data_seed: int | None = None,
 ) -> tuple[list[list], dict]:
     """Rows of one run submission, and its record for ``answers.jsonl``.
 
     Runs in a grader process: ``answers`` is plain exported data (validated by
     :func:`b2bsm_teach.grade.state.read_state`); nothing of the student's kernel
-    reaches this function.
+    reaches this function.  ``data_seed``: the hidden variant the run used
+    (:mod:`b2bsm_teach.grade.hidden`); the verdicts then use its data, and the
+    multiple-choice policy applies.
     """
     from b2bsm.exercises.answers import AnswerError, rebuild
     from b2bsm.exercises.session import Exercises
+    from b2bsm_teach.grade.hidden import choice_policy, hidden_exercises, unprotected
 
-    ex = Exercises(set_id, student)
+    if data_seed is None:
+        ex = Exercises(set_id, student)
+    else:
+        ex = hidden_exercises(set_id, student, data_seed)
+        loose, kept = unprotected(Exercises(set_id, student), ex)
     mismatch = _worked_on_note(worked_on, student)
     rows, record = [], {}
     for qid, q in ex.questions.items():
@@ -340,6 +396,8 @@ def evaluate_submission(
         if mismatch and status not in ("correct", "manual"):
             feedback = f"{mismatch} {feedback}"
         rows.append([student, set_id, qid, points, maximum, status, _clean(feedback)])
+    if data_seed is not None and answers is not None:
+        rows = choice_policy(rows, loose, kept)
     note = "; ".join(n for n in (run_note, mismatch) if n)
     return rows, {"answers": record, "note": note}
 
@@ -410,15 +468,30 @@ def _run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, la
                     return evaluator.submit(n, grading_key_text, set_id, student).result()
 
             keys = write_grading_keys(work / "keys", [sub.set_id], sub.student, make)
+        if sub.secret is not None:  # chosen where the verdicts are computed (its data cached)
+            from b2bsm_teach.grade.hidden import choose_seed
+
+            args = (sub.secret, sub.set_id, sub.student)
+            if lane is None:
+                sub.data_seed = choose_seed(*args)
+            else:
+                sub.data_seed = lane[0].submit(lane[1], choose_seed, *args).result()
+        data = None if sub.data_seed is None else (sub.set_id, sub.data_seed)
         return box.run(
-            notebook, work, cell_timeout=cell_timeout, timeout=timeout, limits=limits, keys=keys
+            notebook,
+            work,
+            cell_timeout=cell_timeout,
+            timeout=timeout,
+            limits=limits,
+            keys=keys,
+            data=data,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _evaluate_task(set_id, student, answers, worked_on, run_note):
-    return evaluate_submission(set_id, student, answers, worked_on, run_note)
+def _evaluate_task(set_id, student, answers, worked_on, run_note, data_seed=None):
+    return evaluate_submission(set_id, student, answers, worked_on, run_note, data_seed)
 
 
 def _warm_up() -> bool:
@@ -491,6 +564,11 @@ def grade_folder(
         raise FileNotFoundError(f"no .ipynb files in {folder}.")
     runnable = [s for s in subs if s.problem is None and s.set_id is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
+    from b2bsm_teach.grade.hidden import grading_secret
+
+    secret = grading_secret(out.parent)  # beside the gradebook: never in a sandbox
+    for sub in runnable:
+        sub.secret = secret
     rows: list[list] = []
     records: list[dict] = []
     notes: dict[tuple, str] = {}
@@ -509,8 +587,9 @@ def grade_folder(
     bar.update(len(subs) - len(runnable))
     if runnable:
         evaluator = _evaluator(jobs)  # its processes start while the sandbox is checked
+        clean_leftovers()
         try:
-            with tempfile.TemporaryDirectory(prefix="b2bsm-grade-") as tmp:
+            with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
                 root = Path(tmp)
                 os.chmod(root, 0o700)
                 box = Sandbox.create(
@@ -535,6 +614,35 @@ def grade_folder(
     _write_gradebook(rows, out)
     _write_answers(records, out.with_name(f"{out.stem}.answers.jsonl"))
     return rows
+
+
+def clean_leftovers(folder: Path | None = None) -> list[Path]:
+    """Remove the work folders of grading runs that were killed (``kill -9``) mid-run.
+
+    A work folder's name carries its grader's pid; folders of graders still
+    running are left alone.  Returns the folders removed.
+    """
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{WORK_PREFIX}*"):
+        owner = path.name[len(WORK_PREFIX) :].split("-")[0]
+        if not owner.isdigit() or path.is_symlink() or not path.is_dir():
+            continue
+        if path.stat().st_uid != os.geteuid() or _alive(int(owner)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _repeat(row: list, seen: set) -> bool:
@@ -584,6 +692,7 @@ def _grade_runs(runnable, work, rows, records, notes, bar):
                         None if state is None else state["answers"],
                         None if state is None else state["worked_on"],
                         note,
+                        sub.data_seed,
                     )
                     later = evaluator.submit(lanes[id(sub)], _evaluate_task, *args)
                     pending[later] = ("grade", sub)
@@ -691,7 +800,10 @@ def grade_notebook(
         sub.set_id = default_set
     if sub.problem is not None or sub.set_id is None:
         return _with_totals(_not_graded_rows(sub, sub.student or sub.file))
-    with tempfile.TemporaryDirectory(prefix="b2bsm-grade-") as tmp:
+    from b2bsm_teach.grade.hidden import grading_secret
+
+    sub.secret = grading_secret(None)
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
         box = Sandbox.create(
             sandbox, forbidden=[path.parent.resolve(), Path(tmp)], set_ids=[sub.set_id]
         )
@@ -706,6 +818,7 @@ def grade_notebook(
         None if state is None else state["answers"],
         None if state is None else state["worked_on"],
         note,
+        sub.data_seed,
     )
     return _with_totals(rows, {(sub.student, sub.set_id): record["note"]})
 

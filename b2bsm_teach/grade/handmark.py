@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -259,7 +260,20 @@ def merge_marks(sheets, gradebook) -> MergeResult:
     student, what is wrong and what to type instead); the gradebook is then
     left unchanged.
     """
+    from b2bsm_teach.grade.exports import gradebook_lock
+
     gradebook = Path(gradebook)
+    with gradebook_lock(gradebook):
+        return _merge_marks(sheets, gradebook)
+
+
+def _sheet_question(sheet: Path) -> tuple[str, str] | None:
+    """``(set, question)`` of a sheet named as the grader names them (``02_q6.csv``), else None."""
+    found = re.fullmatch(r"(\w+?)_(q\d+)", sheet.stem)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _merge_marks(sheets, gradebook: Path) -> MergeResult:
     rows = read_gradebook(gradebook)
     answers = read_answers(answers_path(gradebook))
     index = {(r.student, r.set, r.question): r for r in rows if not r.is_total}
@@ -298,6 +312,21 @@ def merge_marks(sheets, gradebook) -> MergeResult:
                 errors.append(f"{where}: the student cell is empty; restore the student's id.")
                 continue
             row = _lookup(index, student, set_id, qid)
+            own = _sheet_question(sheet)
+            if row is not None and own is not None and (row.set, row.question) != own:
+                errors.append(
+                    f"{where}: this sheet is for set {own[0]} question {own[1]}, but the row "
+                    f"names set {set_id} question {qid}; a marking sheet marks its own question "
+                    "only: delete the row, or mark it in that question's sheet."
+                )
+                continue
+            if row is not None and row.status not in (*TO_MARK, HAND_GRADED):
+                errors.append(
+                    f"{where}: set {row.set} question {row.question} of this student is graded "
+                    f"automatically (status {row.status!r}), not an open answer waiting for a "
+                    "mark; a marking sheet changes open answers only: delete the row."
+                )
+                continue
             if row is None:
                 errors.append(
                     f"{where}: the gradebook {gradebook.name} has no row for set {set_id} "

@@ -224,7 +224,9 @@ class Roster:
         students: list[Student] = []
         seen: dict[str, int] = {}
         for line, row in enumerate(reader, start=2):
-            values = {f: (row.get(header[f]) or "").strip() for f in FIELDS if f in header}
+            values = {
+                f: _unescape((row.get(header[f]) or "").strip()) for f in FIELDS if f in header
+            }
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue  # a blank line
             raw = values.get("student_id", "")
@@ -252,8 +254,8 @@ class Roster:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(FIELDS)
-            for s in self.students:
-                writer.writerow([getattr(s, f) for f in FIELDS])
+            for s in self.students:  # a spreadsheet shows a formula-like name as text
+                writer.writerow([_escape(getattr(s, f)) for f in FIELDS])
         return path
 
     def check_submissions(self, folder) -> SubmissionReport:
@@ -332,3 +334,20 @@ class SubmissionReport:
             for name, problem in self.unknown:
                 writer.writerow(["", "unknown", name, problem])
         return path
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(text) -> str:
+    """A cell a spreadsheet shows as text: a formula-like start gets a ``'``.
+
+    >>> _escape("=HYPERLINK(1)"), _unescape(_escape("=HYPERLINK(1)")), _escape("Ada")
+    ("'=HYPERLINK(1)", '=HYPERLINK(1)', 'Ada')
+    """
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text

@@ -18,10 +18,16 @@ sandbox:
   (no terminal to inject keystrokes into);
 * **environment**: a minimal one built from scratch (nothing of the grader's
   is inherited);
+* **the host's settings**: ``/proc/sys``, ``/proc/sysrq-trigger``,
+  ``/proc/irq`` and ``/proc/bus`` are read-only, ``/sys`` is not there, and a
+  grader running as root starts each sandbox as an unprivileged uid of its own
+  (:mod:`b2bsm_teach.grade.confine`), so the notebook is never root on the host;
 * **limits** (:class:`Limits`): address space, CPU seconds and size of any
   written file per process, number of processes (``setrlimit`` inside the
-  sandbox), a watchdog on the whole sandbox's process count and resident
-  memory, and a wall-clock timeout;
+  sandbox, and a control group's ``pids.max`` where one can be had), memory of
+  the whole sandbox counting shared memory, in-memory folders and ``memfd``
+  files (a control group's hard limit, else the watchdog's count from
+  ``/proc``), at most :data:`OPEN_FILES` open files, and a wall-clock timeout;
 * **end**: when the runner finishes, times out or is killed, every process in
   the sandbox's pid namespace dies with it (``--die-with-parent``, and a final
   sweep of the namespace).
@@ -54,6 +60,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b2bsm._paths import PACKAGE_DIR, REPO_ROOT
+from b2bsm_teach.grade.confine import ARITY as _ARITY
+from b2bsm_teach.grade.confine import drop as _drop
+from b2bsm_teach.grade.confine import for_uid as _for_uid
+from b2bsm_teach.grade.confine import hand_over as _hand_over
+from b2bsm_teach.grade.confine import launcher as _launcher
+from b2bsm_teach.grade.confine import tasks as _tasks
+from b2bsm_teach.grade.confine import uid_hint as _uid_hint
 
 #: The instructor package (answer keys, grader): never visible to a graded notebook.
 TEACH_DIR = Path(__file__).resolve().parent.parent
@@ -78,7 +91,22 @@ INSIDE_KEYS = f"{INSIDE_STATE}/keys"
 NOTEBOOK_NAME = "notebook.ipynb"
 #: How often the watchdog looks at a running sandbox (seconds).
 POLL = 0.2
+#: Open files per process in the sandbox (``RLIMIT_NOFILE``); the kit's own choice, far
+#: above what a notebook kernel needs (about 60), and it bounds how many memfd files one
+#: process can hold.
+OPEN_FILES = 256
+#: Writable parts of ``/proc`` that bubblewrap's own ``/proc`` leaves writable: read-only.
+PROC_READ_ONLY = ("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs")
 TOKEN_ENV = "B2BSM_SANDBOX_TOKEN"
+
+
+ROOT_UNSANDBOXED = (
+    "the grader runs as root and was asked to grade without a sandbox: student code would run "
+    "as root on this machine, so it refuses. Install bubblewrap (Debian/Ubuntu: apt-get install "
+    "bubblewrap), which runs each notebook as an unprivileged uid even under root, or run the "
+    "grader as an ordinary user "
+    "(for example: runuser -u grader -- python -m b2bsm_teach.grade ...)."
+)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -298,6 +326,7 @@ class Sandbox:
     bwrap: str | None = None
     mounts: list[str] = field(default_factory=list)
     hides_key: bool = False
+    uids: object = None  # confine.UidSlots when the grader is root
 
     @classmethod
     def create(
@@ -324,6 +353,10 @@ class Sandbox:
         if mode not in ("auto", "bwrap", "none"):
             raise ValueError(f"sandbox must be 'auto', 'bwrap' or 'none'; got {mode!r}.")
         if mode == "none":
+            from b2bsm_teach.grade.confine import drops_privileges
+
+            if drops_privileges():
+                raise SandboxUnavailable(ROOT_UNSANDBOXED)
             return cls("none")
         bwrap = shutil.which("bwrap")
         if bwrap is None:
@@ -333,11 +366,15 @@ class Sandbox:
                 "install bubblewrap), or grade without a sandbox (python -m b2bsm_teach.grade "
                 "--unsandboxed) only if you trust every notebook."
             )
+        from b2bsm_teach.grade.confine import UidSlots, drops_privileges
+
+        uids = UidSlots() if drops_privileges() else None
         forbidden = [Path(p).resolve() for p in forbidden]
         forbidden += [REPO_ROOT / "solutions", REPO_ROOT / "tests"]
-        box = cls("bwrap", bwrap, _mounts(forbidden, hide_key=False))
+        box = cls("bwrap", bwrap, _mounts(forbidden, hide_key=False), uids=uids)
         if set_ids:  # one probe: does the sandbox work, and does the kit need its key in it?
-            hidden = cls("bwrap", bwrap, _mounts(forbidden, hide_key=True), hides_key=True)
+            mounts = _mounts(forbidden, hide_key=True)
+            hidden = cls("bwrap", bwrap, mounts, hides_key=True, uids=uids)
             outcome = hidden._opens_without_key(sorted(set(set_ids)))
             if outcome == "hidden":
                 return hidden
@@ -352,6 +389,9 @@ class Sandbox:
     ) -> subprocess.CompletedProcess:
         home = INSIDE_HOME
         shown = [] if keys is None else ["--ro-bind", str(keys), INSIDE_KEYS]
+        uid = self.uids.take() if self.uids is not None else -1
+        if keys is not None and uid >= 0:
+            _hand_over(keys, uid)
         cmd = [
             *self._prefix(),
             *shown,
@@ -362,20 +402,27 @@ class Sandbox:
             "--chdir",
             INSIDE_SCRATCH,
             "--",
+            *_drop(uid),
             sys.executable,
             "-B",
             "-P",
             "-c",
             code,
         ]
-        return subprocess.run(
-            cmd,
-            env=_environment(home, "/tmp", None if keys is None else INSIDE_KEYS),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        if uid >= 0:
+            cmd = _for_uid(cmd)
+        try:
+            return subprocess.run(
+                cmd,
+                env=_environment(home, "/tmp", None if keys is None else INSIDE_KEYS),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        finally:
+            if uid >= 0:
+                self.uids.give(uid)
 
     def _check(self) -> None:
         try:
@@ -386,7 +433,9 @@ class Sandbox:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             why = err[-1][:300] if err else f"exit status {proc.returncode}"
             raise SandboxUnavailable(
-                f"bubblewrap is installed but cannot start a sandbox here ({why}). It needs "
+                f"bubblewrap is installed but cannot start a sandbox here ({why}). "
+                + _uid_hint(self.uids)
+                + "It needs "
                 "unprivileged user namespaces: on Ubuntu 24.04 and later allow them for bwrap "
                 "(sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor "
                 "profile for /usr/bin/bwrap); on other systems check that "
@@ -430,13 +479,18 @@ class Sandbox:
 
     # -- running ------------------------------------------------------------
     def _prefix(self) -> list[str]:
+        if self.uids is None:  # an ordinary user: the sandbox is a user namespace of its own
+            isolation = ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+        else:  # root: no user namespace (it would map the notebook to root); the first command
+            # inside drops to the sandbox's own uid, which leaves no capability
+            isolation = [
+                *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"),
+                *("--unshare-cgroup-try", "--cap-drop", "ALL"),
+                *("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"),
+            ]
         return [
             self.bwrap or "bwrap",
-            "--unshare-all",
-            "--unshare-user",
-            "--disable-userns",
-            "--cap-drop",
-            "ALL",
+            *isolation,
             "--die-with-parent",
             "--new-session",
             "--hostname",
@@ -444,6 +498,7 @@ class Sandbox:
             *self.mounts,
             "--proc",
             "/proc",
+            *[arg for path in PROC_READ_ONLY for arg in ("--ro-bind-try", path, path)],
             "--dev",
             "/dev",
         ]
@@ -457,11 +512,14 @@ class Sandbox:
         timeout: float,
         limits: Limits | None = None,
         keys: Path | None = None,
+        data: tuple[str, int] | None = None,
     ) -> RunResult:
         """Run ``notebook`` (a clean copy in the grader's private ``work`` folder).
 
         ``keys`` is a folder of grading keys (:func:`write_grading_keys`) that
         the notebook sees instead of the answer key when :attr:`hides_key`.
+        ``data`` is ``(set id, seed)`` of the hidden variant that ``ex.data``
+        gives in this run (:mod:`b2bsm_teach.grade.hidden`).
 
         Returns when the runner has finished, the timeout has passed or the
         watchdog has stopped the sandbox; in every case no process of the
@@ -481,13 +539,26 @@ class Sandbox:
             str(cpu),
             str(limits.file_size),
             str(limits.processes),
+            str(OPEN_FILES),
+            "-" if data is None else f"{data[0]}:{int(data[1])}",
         ]
         started = time.monotonic()
         with open(work / "stderr.txt", "wb") as err:
             if self.mode == "bwrap":
-                outcome = self._run_bwrap(
-                    notebook, state_a, state_b, numbers, err, timeout, limits, keys
-                )
+                uid = self.uids.take() if self.uids is not None else -1
+                try:
+                    if uid >= 0:  # the sandbox's uid may read what it is shown, write its state
+                        for path in (state_a, state_b):
+                            os.chown(path, uid, uid)
+                        os.chmod(notebook, 0o644)
+                        if keys is not None and self.hides_key:
+                            _hand_over(keys, uid)
+                    outcome = self._run_bwrap(
+                        notebook, state_a, state_b, numbers, err, timeout, limits, keys, uid
+                    )
+                finally:
+                    if uid >= 0:
+                        self.uids.give(uid)
             else:
                 outcome = self._run_plain(
                     notebook, work, state_a, state_b, numbers, err, timeout, limits
@@ -502,12 +573,31 @@ class Sandbox:
             detail = tail[-1][:200] if tail else "the runner wrote nothing"
         return RunResult(state, outcome, seconds, detail)
 
-    def _run_bwrap(self, notebook, state_a, state_b, numbers, err, timeout, limits, keys) -> str:
+    def _run_bwrap(
+        self, notebook, state_a, state_b, numbers, err, timeout, limits, keys, uid=-1
+    ) -> str:
+        from b2bsm_teach.grade.confine import Cgroup
+
+        group = Cgroup.create(limits.total_memory, limits.processes)
+        if group is not None:  # the group's pids.max is the limit that speaks, not RLIMIT_NPROC
+            numbers = [*numbers[:4], str(limits.processes + 64), *numbers[5:]]
+        try:
+            return self._run_grouped(
+                notebook, state_a, state_b, numbers, err, timeout, limits, keys, uid, group
+            )
+        finally:
+            if group is not None:
+                group.remove()
+
+    def _run_grouped(
+        self, notebook, state_a, state_b, numbers, err, timeout, limits, keys, uid, group
+    ) -> str:
         read_fd, write_fd = os.pipe()
         disk = str(limits.disk)
         keys = keys if self.hides_key else None
         shown = [] if keys is None else ["--ro-bind", str(keys), INSIDE_KEYS]
         cmd = [
+            *_launcher(os.pathsep.join(group.procs_files) if group else ""),
             *self._prefix()[:1],
             "--info-fd",
             str(write_fd),
@@ -544,6 +634,7 @@ class Sandbox:
             "--chdir",
             INSIDE_SCRATCH,
             "--",
+            *_drop(uid),
             sys.executable,
             "-B",
             "-P",
@@ -554,6 +645,8 @@ class Sandbox:
             f"{INSIDE_STATE}/state-b.json",
             *numbers,
         ]
+        if uid >= 0:
+            cmd = _for_uid(cmd)
         try:
             proc = subprocess.Popen(
                 cmd,
@@ -570,9 +663,13 @@ class Sandbox:
         reader = threading.Thread(target=_read_info, args=(read_fd, namespace), daemon=True)
         reader.start()
         try:
-            outcome = self._watch(proc, timeout, limits, lambda: _members(namespace[0]))
+            outcome = self._watch(
+                proc, timeout, limits, lambda: _members(namespace[0]), group=group
+            )
         finally:
             _stop_group(proc)
+            if group is not None:
+                group.kill()
             reader.join(timeout=5)
             if namespace[0] is not None:
                 for _ in range(3):  # the namespace dies with its first process; make sure
@@ -629,20 +726,37 @@ class Sandbox:
                 time.sleep(0.05)
 
     @staticmethod
-    def _watch(proc, timeout, limits: Limits, members) -> str:
+    def _watch(proc, timeout, limits: Limits, members, group=None) -> str:
+        """``"finished"``, or the limit that stopped the sandbox.
+
+        With a control group the kernel enforces memory (shared memory and
+        in-memory files included) and processes, and its counters say which
+        limit was met; without one the watchdog counts them itself.
+        """
+        from b2bsm_teach.grade.confine import shared_memory
+
         deadline = time.monotonic() + timeout
         while True:
             try:
                 proc.wait(timeout=POLL)
-                return "finished"
+                finished = True
             except subprocess.TimeoutExpired:
-                pass
+                finished = False
+            if group is not None:
+                if group.out_of_memory() or group.memory() > limits.total_memory:
+                    return "memory"
+                if group.refused_processes():
+                    return "processes"
+            if finished:
+                return "finished"
             if time.monotonic() > deadline:
                 return "timeout"
+            if group is not None:
+                continue
             pids = members()
-            if len(pids) > limits.processes:
+            if len(pids) > limits.processes or _tasks(pids) >= limits.processes - 4:
                 return "processes"
-            if pids and _rss(pids) > limits.total_memory:
+            if pids and _rss(pids) + shared_memory(pids) > limits.total_memory:
                 return "memory"
 
 
@@ -721,10 +835,6 @@ def _mounts(forbidden: list[Path], *, hide_key: bool) -> list[str]:
     if (data / "datapackage.json").is_file() and not any(_inside(data, b) for b in bound):
         args += ["--ro-bind", str(data), str(data)]
     return args
-
-
-_ARITY = {"--ro-bind": 2, "--ro-bind-try": 2, "--bind": 2, "--symlink": 2, "--tmpfs": 1}
-_ARITY |= {"--dir": 1, "--remount-ro": 1, "--size": 1}
 
 
 def _mounts_under(args: list[str], roots: tuple[str, ...]) -> list[str]:
