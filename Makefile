@@ -16,6 +16,8 @@ JOBS ?= 2
 START := notebooks/00_start_here.ipynb
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PIP_QUIET := --quiet --disable-pip-version-check
+# The slowest items of each phase, in the log (benchmarks/README.md quotes them).
+DURATIONS ?= --durations=15
 # The website's JupyterHub button (nbgitpuller); empty: b2bsm.links.HUB_URL (none if unset).
 HUB_URL ?=
 SITE_OUT ?= _site
@@ -97,8 +99,8 @@ test: test-main test-pythons
 # nbval kernels for CPU.
 test-main: lint $(LITE_WHEELS)/.fetched
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
-	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not full" $(DURATIONS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "browser and not full" $(DURATIONS) $(PYTEST_ARGS)
 
 # The compatibility tier under each other supported Python: every notebook, the doctests
 # and the I/O and sandbox paths (tests marked `compat`, see conftest.py), in a slim
@@ -109,7 +111,7 @@ TIER ?= compat
 test-pythons: $(VENV)/.installed-test
 	@status=0; ran=""; \
 	extra=$(if $(filter full,$(TIER)),test,test-core); \
-	marks='$(if $(filter full,$(TIER)),not browser and not site,compat)'; \
+	marks='$(if $(filter full,$(TIER)),not browser and not site,compat and not full)'; \
 	for python in $(PYTHONS); do \
 		version=$$($$python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 		venv=build/venv-$$version-$$extra; \

@@ -18,6 +18,8 @@ import numpy as np
 #: How many random ids the property tier runs per set (``make test``: 200; ``make
 #: test-full`` sets ``B2BSM_ID_PROBES=1000``).
 DEFAULT_PROBES = 200
+#: Ids per set in ``make test-full``.
+FULL_PROBES = 1000
 PROBES_ENV = "B2BSM_ID_PROBES"
 SEED = 20260424
 
@@ -27,10 +29,11 @@ _FORMATS = ("digits", "s+digits", "letters-digits", "dashed", "unicode", "email"
 
 
 def probe_count() -> int:
-    """The number of ids to probe, from ``$B2BSM_ID_PROBES`` (default 200)."""
+    """The number of ids to probe: ``$B2BSM_ID_PROBES``, else 1,000 in ``make test-full``
+    (``B2BSM_FULL=1``), else 200."""
     raw = os.environ.get(PROBES_ENV, "").strip()
     if not raw:
-        return DEFAULT_PROBES
+        return FULL_PROBES if os.environ.get("B2BSM_FULL", "") not in ("", "0") else DEFAULT_PROBES
     try:
         count = int(raw)
     except ValueError:

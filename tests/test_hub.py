@@ -212,6 +212,7 @@ def test_image_install_step_runs_in_a_fresh_environment(bare_venv, tmp_path):
 # The runtime requirements alone run every lesson
 # --------------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.full
 def test_every_notebook_runs_with_the_runtime_requirements_alone(bare_venv, tmp_path):
     """pyproject's `dependencies` (what Colab, a hub image or `pip install .` bring), nothing
     else: no JupyterLab, no ipykernel, no notebook tools.  Each lesson and exercise notebook

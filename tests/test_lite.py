@@ -249,6 +249,7 @@ def _pinned_python() -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_every_notebook_of_the_edition_runs_with_the_pinned_library_versions(lite_site, tmp_path):
     python = _pinned_python()
     versions = subprocess.run(
