@@ -178,6 +178,8 @@ def sweep_size(fast: int, full: int) -> int:
 #: together). Every other file, and every notebook (its cells share one kernel), runs whole
 #: on one worker, as ``--dist loadfile`` does.
 SPLIT_BY_SET = ("tests/test_checking_policy.py",)
+#: Files each of whose items is a unit of its own (independent parts of one long sweep).
+SPLIT_BY_ITEM = ("tests/test_every_id.py",)
 _SET_PARAM = re.compile(r"\[(\d\d)(?:-|\])")
 
 
@@ -190,6 +192,8 @@ def scheduling_scope(nodeid: str) -> str:
     'notebooks/02_survey_data.ipynb'
     """
     path = nodeid.split("::", 1)[0]
+    if path in SPLIT_BY_ITEM:
+        return nodeid
     found = _SET_PARAM.search(nodeid)
     if path in SPLIT_BY_SET and found:
         return f"{path}:{'survey' if found.group(1) in ('02', '03', '04', '05') else 'other'}"
