@@ -10,7 +10,7 @@ also probed the way students write it: the reference rounded to the stated
 precision and to one and two more digits (half up, half even, and Python's own
 binary ``round``); the checker must accept every one (issue 24).
 
-``make test`` runs ``_random_ids.DEFAULT_PROBES`` (200) ids per set;
+``make test`` runs ``_random_ids.DEFAULT_PROBES`` (100) ids per set;
 ``B2BSM_ID_PROBES=1000`` (``make test-full``) runs 1,000.  The datasets of one
 id are generated once and shared by the sets that use them (``shared_data``).
 """
