@@ -145,7 +145,7 @@ check: lint
 test-full: lint
 	B2BSM_FULL=1 $(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m browser $(PYTEST_ARGS)
-	$(MAKE) test-pythons TIER=full
+	B2BSM_FULL=1 $(MAKE) test-pythons TIER=full
 
 # Drift: the suite against the newest versions the registries offer (no lock), so that a
 # new numpy or pandas is met here before students meet it. Refreshes build/venv-latest.

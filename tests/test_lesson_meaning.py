@@ -300,6 +300,7 @@ def lesson_figures(path: Path) -> tuple[tuple[int, object], ...]:
 
     namespace: dict = {"__name__": "__lesson__"}
     here = Path.cwd()
+    plt.close("all")  # figures another test left open are not this lesson's
     plt.show = show
     try:
         os.chdir(path.parent)
