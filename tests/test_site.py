@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import build_site  # noqa: E402
 import launch_links  # noqa: E402
+import site_citations  # noqa: E402
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WIDGET_VIEW = build_site.WIDGET_VIEW
@@ -145,6 +146,145 @@ def test_links_to_missing_files_are_reported():
         "notebooks/01_b2b_vs_b2c.ipynb: missing_lesson.ipynb",
         "notebooks/01_b2b_vs_b2c.ipynb: ../../../outside.md (outside the repository)",
     ]
+
+
+# --------------------------------------------------------------------------
+# Citations link to their bibliography entry
+# --------------------------------------------------------------------------
+SMALL_BIB = r"""
+% a comment line
+@article{jussila2014,
+  author = {Jussila, Jari J. and K{\"a}rkk{\"a}inen, Hannu and Aramo-Immonen, Heli},
+  year   = {2014}, title = {Social media utilization}
+}
+@article{syrdal2018, author = {Syrdal, Holly A. and Briggs, Elten}, year = 2018}
+@book{hall2017, author = {Hall, S.}, year = {2017}}
+@article{smith2020a, author = {Smith, Ann}, year = {2020}, title = {First}}
+@article{smith2020b, author = {Smith, Ann}, year = {2020}, title = {Second}}
+@article{lee2019, author = {Lee, A. and Kim, B. and Park, C.}, year = {2019}}
+@article{lee2019x, author = {Lee, A. and Cho, D. and Han, E.}, year = {2019}}
+@misc{okabe2008, author = {{Frictionless Data}}, year = {2008}}
+"""
+
+
+J2014 = "{{bibref}}`Jussila et al{} <jussila2014>`"
+
+
+def _cite(text: str) -> str:
+    return site_citations.link_citations(text, site_citations.bib_works(SMALL_BIB))
+
+
+def test_bib_works_read_surnames_with_accents_and_whole_organisations():
+    works = {w.key: w for w in site_citations.bib_works(SMALL_BIB)}
+    assert works["jussila2014"].surnames == ("Jussila", "Kärkkäinen", "Aramo-Immonen")
+    assert works["syrdal2018"] == ("syrdal2018", ("Syrdal", "Briggs"), "2018")
+    assert works["okabe2008"].surnames == ("Frictionless Data",)
+    real = {w.key: w for w in site_citations.bib_works((ROOT / "references.bib").read_text())}
+    assert real["sundstrom2021"].surnames[0] == "Sundström"
+    assert real["jussila2014"].year == "2014" and len(real) > 30
+
+
+@pytest.mark.parametrize(
+    "text, linked",
+    [
+        ("Jussila et al. (2014) asked", "{bibref}`Jussila et al. (2014) <jussila2014>` asked"),
+        ("(Brodie, 2013; Jussila et al., 2014)", f"(Brodie, 2013; {J2014.format('., 2014')})"),
+        ("(Jussila et al. 2014, Table 6)", f"({J2014.format('. 2014')}, Table 6)"),
+        ("Syrdal and Briggs (2018)", "{bibref}`Syrdal and Briggs (2018) <syrdal2018>`"),
+        (
+            "(Hall 2017; Syrdal & Briggs 2018).",
+            "({bibref}`Hall 2017 <hall2017>`; {bibref}`Syrdal & Briggs 2018 <syrdal2018>`).",
+        ),
+        (
+            "Jussila, Kärkkäinen and Aramo-Immonen (2014)",
+            "{bibref}`Jussila, Kärkkäinen and Aramo-Immonen (2014) <jussila2014>`",
+        ),
+        # wrapped onto the next line: one line inside the role
+        ("Syrdal and\nBriggs (2018) say", "{bibref}`Syrdal and Briggs (2018) <syrdal2018>` say"),
+        # a lowercase word before the names is not an author
+        ("positive dependence, Hall 2017)", "positive dependence, {bibref}`Hall 2017 <hall2017>`)"),
+    ],
+)
+def test_a_citation_of_a_known_work_links_to_its_entry(text, linked):
+    assert _cite(text) == linked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run `Jussila et al. (2014)` in code",
+        "```python\n# Jussila et al. (2014)\n```",
+        "~~~\nHall (2017)\n~~~",
+        "[Jussila et al. (2014)](https://doi.org/10.1016/j.chb.2013.07.047)",
+        "## What Hall (2017) says",
+        "$Hall 2017$",
+        "<span title='Hall 2017'>x</span>",
+    ],
+)
+def test_no_citation_is_linked_inside_code_links_headings_or_math(text):
+    assert _cite(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gu et al. (2023) coded posts",  # not in the bib
+        "Jussila et al. (2015)",  # wrong year
+        "Syrdal et al. (2018)",  # et al. for two authors
+        "Jussila and Kärkkäinen (2014)",  # not the whole author list
+        "Briggs & Syrdal 2018",  # not the first author
+        "Hall's (2017) argument",  # possessive: left as written
+        "jussila et al. (2014)",  # a surname starts with a capital
+        "Hall (2017a)",  # a suffix the key does not have
+        "Hall (20171)",
+        "In 2011, Hall",
+    ],
+)
+def test_a_citation_of_an_unknown_work_is_left_alone(text):
+    assert _cite(text) == text
+
+
+def test_works_of_the_same_authors_and_year_are_told_apart_or_not_linked():
+    assert _cite("Smith (2020)") == "Smith (2020)"  # which one? left plain
+    assert _cite("Smith (2020a)") == "{bibref}`Smith (2020a) <smith2020a>`"
+    assert _cite("(Smith 2020b)") == "({bibref}`Smith 2020b <smith2020b>`)"
+    assert _cite("Smith (2020c)") == "Smith (2020c)"
+    # same first author and year, different co-authors: "et al." cannot tell, the names can
+    assert _cite("Lee et al. (2019)") == "Lee et al. (2019)"
+    assert _cite("Lee, Cho and Han (2019)") == "{bibref}`Lee, Cho and Han (2019) <lee2019x>`"
+    assert _cite("Lee, Kim & Park 2019") == "{bibref}`Lee, Kim & Park 2019 <lee2019>`"
+
+
+def test_staged_lesson_links_citations_in_markdown_only():
+    works = site_citations.bib_works(SMALL_BIB)
+    markdown = ["Hall (2017):\n", "`Hall (2017)`"]
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": markdown},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": "# Hall (2017)\nx = 1"},
+            {"cell_type": "raw", "metadata": {}, "source": "Hall (2017)"},
+        ],
+        "metadata": {},
+    }
+    staged = build_site.stage_notebook(nb, "notebooks/x.ipynb", set(), ROOT, [], works)
+    assert staged["cells"][0]["source"] == "{bibref}`Hall (2017) <hall2017>`:\n`Hall (2017)`"
+    assert staged["cells"][1]["source"] == "# Hall (2017)\nx = 1"
+    assert staged["cells"][2]["source"] == "Hall (2017)"
+    assert nb["cells"][0]["source"][0] == "Hall (2017):\n"  # the repository's copy
+
+
+def test_every_lesson_links_its_citations_of_jussila_2014(tmp_path):
+    """Staged from the real notebooks and references.bib: lesson 03 cites Jussila et al. (2014)."""
+    build_site.stage(tmp_path / "book", hub="")
+    staged = _nb(tmp_path / "book" / "notebooks" / "03_adoption_by_firm_size.ipynb")
+    cells = staged["cells"]
+    markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "{bibref}`Jussila et al. (2014) <jussila2014>`" in markdown
+    keys = set(re.findall(r"\{bibref\}`[^`<]+<([^>]+)>`", markdown))
+    known = {w.key for w in site_citations.bib_works((ROOT / "references.bib").read_text())}
+    assert keys and keys <= known
+    original = _nb(ROOT / "notebooks" / "03_adoption_by_firm_size.ipynb")
+    assert "{bibref}" not in json.dumps(original)  # the notebooks keep plain citations
 
 
 @pytest.mark.parametrize("repo", [links.REPOSITORY, "acme-edu/b2b-course"])
@@ -282,3 +422,28 @@ def test_staging_needs_the_bibliography(tmp_path):
     (root / "references.bib").unlink()
     with pytest.raises(build_site.SiteError, match=r"references\.bib"):
         build_site.stage(tmp_path / "book", root=root, repo="acme/tiny", hub="")
+
+
+@pytest.mark.site
+@pytest.mark.slow
+def test_built_citation_links_to_its_bibliography_entry(tmp_path):
+    """In a built book: the lesson's citation is a link to an entry id that exists, the
+    words unchanged; the notebook served for download cites in plain text again; and a
+    role naming a key that references.bib lacks fails the build."""
+    root = _tiny_repo(tmp_path / "ok", "# 00 · A\n\nAs Tiny (2020) shows; `Tiny (2020)` is code.\n")
+    build_site.stage(tmp_path / "ok-book", root=root, repo="acme/tiny", hub="")
+    site = build_site.build(tmp_path / "ok-book", tmp_path / "ok-site")
+    page = (site / "notebooks" / "00_a.html").read_text(encoding="utf-8")
+    links_ = re.findall(r'<a class="[^"]*bibref[^"]*" href="([^"]+)"[^>]*>([^<]*)</a>', page)
+    assert links_ == [("../bibliography.html#cite-tiny2020", "Tiny (2020)")]
+    assert '<span class="pre">(2020)</span></code> is code' in page  # the code span stays
+    target = (site / "bibliography.html").read_text(encoding="utf-8")
+    assert re.search(r'<div class="citation" id="cite-tiny2020"[^>]*>', target)
+    assert "A Tiny Book" in target.split('id="cite-tiny2020"', 1)[1][:600]
+    download = (site / "_sources" / "notebooks" / "00_a.ipynb").read_text(encoding="utf-8")
+    assert "As Tiny (2020) shows" in download and "bibref" not in download
+
+    bad = _tiny_repo(tmp_path / "bad", "# 00 · A\n\n{bibref}`Nobody (1999) <nobody1999>`.\n")
+    build_site.stage(tmp_path / "bad-book", root=bad, repo="acme/tiny", hub="")
+    with pytest.raises(build_site.SiteError, match="nobody1999"):
+        build_site.build(tmp_path / "bad-book", tmp_path / "bad-site")

@@ -12,14 +12,17 @@ What it does:
    lessons (``notebooks/``), the student exercise notebooks (``exercises/``,
    never ``solutions/``), the data codebooks (``data/*.md``), the instructor
    documents (``docs/*.md``), the pages of ``site/`` and ``references.bib``.
-   Notebooks are not executed: their stored outputs are the content.  Two
+   Notebooks are not executed: their stored outputs are the content.  Three
    changes are made to the staged copies only:
 
    - a widget output (an explorer) becomes its static fallback: the figure
      and summary the explorer last drew, taken from the widget state stored in
      the notebook, so the page needs no widget JavaScript (nor a network);
    - the Colab set-up cell is hidden (tag ``remove-cell``): it does nothing
-     outside Colab.
+     outside Colab;
+   - an author-year citation of a work in ``references.bib`` ("Jussila et al.
+     (2014)") becomes a link to its entry of the bibliography page
+     (tools/site_citations.py; the words stay as written).
 
    A relative link to a file that is not part of the book (a script, the
    data package, a solution master) becomes a link to that file on GitHub; a
@@ -52,6 +55,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from b2bsm import links  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tools"))
+from site_citations import Work, bib_works, link_citations  # noqa: E402
 
 STAGE = ROOT / "site" / "_build" / "book"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -207,14 +213,26 @@ def rewrite_links(text: str, source: str, staged: set[str], root: Path, broken: 
     return LINK.sub(fix, text)
 
 
-def stage_notebook(nb: dict, source: str, staged: set[str], root: Path, broken: list[str]):
-    """The notebook as the website shows it (a new dict; the input is not changed)."""
+def stage_notebook(
+    nb: dict,
+    source: str,
+    staged: set[str],
+    root: Path,
+    broken: list[str],
+    works: list[Work] = (),
+):
+    """The notebook as the website shows it (a new dict; the input is not changed).
+
+    ``works`` (from :func:`bib_works`): citations of these in markdown cells link to
+    their entry of the bibliography.
+    """
     nb = copy.deepcopy(nb)
     state = nb.get("metadata", {}).pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
             text = "".join(cell["source"])
-            cell["source"] = rewrite_links(text, source, staged, root, broken)
+            text = rewrite_links(text, source, staged, root, broken)
+            cell["source"] = link_citations(text, works)
         if cell["cell_type"] != "code":
             continue
         tags = cell.setdefault("metadata", {}).setdefault("tags", [])
@@ -306,6 +324,8 @@ def site_config(repo: str, branch: str, hub: str, lite: str = "") -> dict:
                 "b2bsm_lite": lite,
                 "html_show_sourcelink": False,
                 "nb_merge_streams": True,
+                # stable anchors (bibliography.html#cite-jussila2014) for the lessons' links
+                "bibtex_cite_id": "cite-{key}",
             },
         },
     }
@@ -349,6 +369,7 @@ def stage(
             "references.bib (the BibTeX file of the references the lessons cite) is missing "
             "at the repository root: the website's bibliography is built from it."
         )
+    works = bib_works(bib.read_text(encoding="utf-8"))
     parts = book_documents(root)
     pages = site_pages(root)
     staged = {p for paths in parts.values() for p in paths}
@@ -363,7 +384,7 @@ def stage(
             target.parent.mkdir(parents=True, exist_ok=True)
             text = (root / rel).read_text(encoding="utf-8")
             if rel.endswith(".ipynb"):
-                nb = stage_notebook(json.loads(text), rel, staged, root, broken)
+                nb = stage_notebook(json.loads(text), rel, staged, root, broken, works)
                 target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", "utf-8")
             else:
                 target.write_text(rewrite_links(text, rel, staged, root, broken), "utf-8")

@@ -196,6 +196,20 @@ def test_bibliography_lists_the_references(page, site_server):
     assert entries.count() >= len(years)
 
 
+def test_lesson_citation_links_to_its_bibliography_entry(page, site_server):
+    """Lesson 03 cites Jussila et al. (2014): the words link to that work's entry, which exists."""
+    page.goto(f"{site_server}/notebooks/03_adoption_by_firm_size.html")
+    cite = page.locator("article a.bibref", has_text="Jussila et al. (2014)").first
+    href = cite.get_attribute("href")
+    assert href == "../bibliography.html#cite-jussila2014"
+    cite.click()
+    page.wait_for_url("**/bibliography.html#cite-jussila2014")
+    entry = page.locator("#cite-jussila2014")
+    assert entry.count() == 1
+    assert "Social media utilization in business-to-business" in entry.inner_text()
+    assert page.blocked == []
+
+
 def _pages(built_site) -> list[str]:
     html = built_site["html"]
     return sorted(
