@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import functools
 import html
 import json
 import os
@@ -183,6 +184,31 @@ def widget_fallback(output: dict, state: dict, where: str) -> list[dict]:
     return outputs
 
 
+#: An HTML anchor right before a heading (``<a id="x"></a>`` then ``## Heading``), as the
+#: glossary marks its entries: Jupyter and GitHub follow ``glossary.md#x``, MyST only follows
+#: a heading's own anchor, so the site's links are pointed at that instead.
+HTML_ANCHOR = re.compile(r'<a id="([^"]+)"></a>\s*\n\s*#{1,6} ([^\n]+)')
+_SLUG_DROP = re.compile(r"[^\w\u4e00-\u9fff\- ]")
+
+
+def heading_slug(title: str) -> str:
+    """The anchor MyST gives a heading (its ``default_slugify``).
+
+    >>> heading_slug("Benjamini-Hochberg (BH) procedure")
+    'benjamini-hochberg-bh-procedure'
+    """
+    return _SLUG_DROP.sub("", title.strip().lower().replace(" ", "-"))
+
+
+@functools.cache
+def html_anchor_slugs(path: Path) -> dict[str, str]:
+    """HTML anchor id -> the anchor of the heading it marks, in one markdown file."""
+    if path.suffix != ".md" or not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    return {m.group(1): heading_slug(m.group(2)) for m in HTML_ANCHOR.finditer(text)}
+
+
 def rewrite_links(text: str, source: str, staged: set[str], root: Path, broken: list[str]):
     """Keep links between staged documents; send other repository files to GitHub."""
 
@@ -203,6 +229,9 @@ def rewrite_links(text: str, source: str, staged: set[str], root: Path, broken: 
                 parts.append(part)
         rel = "/".join(parts)
         if rel in staged:
+            slug = html_anchor_slugs(root / rel).get(anchor) if anchor else None
+            if slug:
+                return f"{match.group(1)}{path}#{slug}{match.group(3)}"
             return match.group(0)
         if not (root / rel).exists():
             broken.append(f"{source}: {target}")
@@ -326,6 +355,9 @@ def site_config(repo: str, branch: str, hub: str, lite: str = "") -> dict:
                 "nb_merge_streams": True,
                 # stable anchors (bibliography.html#cite-jussila2014) for the lessons' links
                 "bibtex_cite_id": "cite-{key}",
+                # heading anchors for links between pages (glossary.md#wilson-interval): Jupyter
+                # Book 1 does not pass parse.myst_heading_anchors on to MyST
+                "myst_heading_anchors": 3,
             },
         },
     }
