@@ -157,14 +157,15 @@ FULL = os.environ.get("B2BSM_FULL", "") not in ("", "0")
 
 #: What other Pythons run (``make test-pythons``, marker ``compat``): every notebook and
 #: doctest, and the tests of paths that depend on the interpreter: building a release and
-#: its hashed keys, installing the kit as Colab does, the grader's intake and its sandbox.
+#: its hashed keys, installing the kit as Colab does, and the grader's sandbox running that
+#: interpreter's runner (the host cases; the whole hostile corpus runs under the main Python).
 #: The numeric sweeps and the static checks of stored notebooks give the same answers on
 #: every interpreter and run once, under the main Python (``make test-full``: everywhere).
 COMPAT_FILES = {
     "test_release.py",
     "test_answer_key.py",
     "test_colab.py",
-    "test_grade_hostile.py",
+    "test_grade_host.py",
 }
 
 
