@@ -152,9 +152,6 @@ def scratch_repo(tmp_path) -> Path:
 # --------------------------------------------------------------------------
 # Test tiers (README, "Tests")
 # --------------------------------------------------------------------------
-#: ``make test-full`` sets B2BSM_FULL=1: sweeps then run at their full size.
-FULL = os.environ.get("B2BSM_FULL", "") not in ("", "0")
-
 #: What other Pythons run (``make test-pythons``, marker ``compat``): every notebook and
 #: doctest, and the tests of paths that depend on the interpreter: building a release and
 #: its hashed keys, installing the kit as Colab does, and the grader's sandbox running that
@@ -167,11 +164,6 @@ COMPAT_FILES = {
     "test_colab.py",
     "test_grade_host.py",
 }
-
-
-def sweep_size(fast: int, full: int) -> int:
-    """How many cases a sweep tries: ``fast`` in ``make test``, ``full`` in ``make test-full``."""
-    return full if FULL else fast
 
 
 #: Files whose tests ``make test`` spreads over both workers, in two parts by the exercise

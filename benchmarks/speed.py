@@ -13,7 +13,7 @@ What it measures:
    kernel from its own folder, in seconds and as a ratio to the floor
    (budget: 4x);
 3. the non-browser test suite's wall time, as ``make test`` runs it
-   (``pytest -n 2 --dist loadfile -m "not browser"``; budget: 5 minutes);
+   (benchmarks/suite.py's "main" phase, as `make test` runs it; budget: 5 minutes);
 4. the CPU seconds ``import b2bsm, b2bsm.data`` adds to ``import numpy, pandas``,
    both timed in the same fresh interpreter (median of 7; budget: under 0.2 s);
 5. the course website's build (``tools/build_site.py``: staging and Jupyter
@@ -113,23 +113,12 @@ def import_cpu_seconds(repeats: int = 7) -> tuple[float, float]:
 
 
 def suite_seconds() -> tuple[float, int]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-n",
-        "2",
-        "--dist",
-        "loadfile",
-        "-m",
-        "not browser",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    return time.perf_counter() - start, proc.returncode
+    """Wall seconds and exit code of ``make test``'s main phase (the command suite.py times)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from suite import PHASES, run_phase
+
+    found = run_phase(PHASES["main"], slowest=1)
+    return found["wall_s"], found["exit"]
 
 
 def site_seconds() -> tuple[float, int]:
@@ -191,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         results["suite_wall_s"], results["suite_exit"] = wall, code
         verdict = "within" if wall <= SUITE_BUDGET_S else "OVER"
         print(
-            f"\ntest suite (pytest -n 2 --dist loadfile -m 'not browser'): {wall:.0f} s, "
+            f"\ntest suite (make test's main phase, benchmarks/suite.py): {wall:.0f} s, "
             f"exit {code} ({verdict} the {SUITE_BUDGET_S:.0f} s budget)"
         )
 

@@ -30,8 +30,8 @@ PY = sys.executable
 #: The phases of `make test`, in order: name -> command (what the Makefile runs).
 PHASES = {
     "lint": ["make", "lint"],
-    "main": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "not browser"],
-    "browser": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "browser"],
+    "main": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "not browser and not full"],
+    "browser": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "browser and not full"],
     "pythons": ["make", "test-pythons"],
 }
 DURATION = re.compile(r"^(\d+\.\d+)s (call|setup|teardown)\s+(\S.*)$")
