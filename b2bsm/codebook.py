@@ -444,10 +444,10 @@ def likert_codes(series: pd.Series, scale: Sequence[int] | None = LIKERT_SCALE) 
 EXTERNAL_RULE = "use_customer or use_partner at least 'moderately' (code >= 3)"
 
 
-def external_users(df: pd.DataFrame) -> pd.Series:
+def external_users(data: pd.DataFrame) -> pd.Series:
     """Boolean Series: firms using social media at least moderately with customers or partners.
 
     See :data:`EXTERNAL_RULE`; the paper counts 16 such firms.
     """
-    codes = [likert_codes(df[c]) for c in ("use_customer", "use_partner")]
+    codes = [likert_codes(data[c]) for c in ("use_customer", "use_partner")]
     return ((codes[0] >= 3) | (codes[1] >= 3)).rename("external_user")

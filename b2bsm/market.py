@@ -168,6 +168,15 @@ def simulate_journeys(
         centre), ``touchpoints`` (information contacts in the whole journey),
         ``days_to_purchase`` and ``impulse`` (decided at the first contact).
 
+    See Also
+    --------
+    compare_markets : several markets from one generator, stacked.
+    summarise_journeys : medians and means per market.
+
+    References
+    ----------
+    Hall, S. (2017). *Innovative B2B Marketing*. Kogan Page.
+
     Examples
     --------
     >>> from b2bsm.market import B2C, simulate_journeys
@@ -212,6 +221,11 @@ def compare_markets(
 ) -> pd.DataFrame:
     """Simulate several markets with one generator and stack the journeys.
 
+    See Also
+    --------
+    simulate_journeys : one market.
+    plot_journeys : the journeys as two histograms.
+
     Examples
     --------
     >>> from b2bsm.market import compare_markets
@@ -223,7 +237,7 @@ def compare_markets(
     return pd.concat(frames, ignore_index=True)
 
 
-def summarise_journeys(journeys: pd.DataFrame) -> pd.DataFrame:
+def summarise_journeys(data: pd.DataFrame) -> pd.DataFrame:
     """One row per market: medians and means that summarise the journeys.
 
     Returns
@@ -231,14 +245,19 @@ def summarise_journeys(journeys: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by ``market`` with ``buyers``, ``median_days``, ``p90_days``,
         ``mean_touchpoints``, ``mean_stakeholders`` and ``impulse_pct``.
+
+    See Also
+    --------
+    compare_markets : journeys of several markets to summarise.
+    plot_journeys : the same journeys as two histograms.
     """
     needed = {"market", "days_to_purchase", "touchpoints", "stakeholders", "impulse"}
-    missing = needed - set(journeys.columns)
+    missing = needed - set(data.columns)
     if missing:
         raise KeyError(
             f"columns {sorted(missing)} missing: pass the output of simulate_journeys()."
         )
-    g = journeys.groupby("market", sort=False)
+    g = data.groupby("market", sort=False)
     return pd.DataFrame(
         {
             "buyers": g.size(),
@@ -251,25 +270,58 @@ def summarise_journeys(journeys: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def plot_journeys(journeys: pd.DataFrame, axes=None):
+def plot_journeys(data: pd.DataFrame, *, ax=None) -> np.ndarray:
     """Two panels: days to purchase (log scale) and touch-points, by market.
 
-    Returns the matplotlib ``Figure``.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Journeys, one row per buyer, as from :func:`simulate_journeys` or
+        :func:`compare_markets`.
+    ax : pair of matplotlib Axes, optional
+        Where to draw the two panels (e.g. ``plt.subplots(1, 2)[1]``); by
+        default a new figure of two panels side by side.
+
+    Returns
+    -------
+    numpy.ndarray of two matplotlib Axes
+        The days panel and the touch-points panel; ``axes[0].figure`` is the
+        figure.
+
+    See Also
+    --------
+    summarise_journeys : the same journeys as a table of medians and means.
+    journey_explorer : this plot with sliders for the B2B assumptions.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from b2bsm.market import compare_markets, plot_journeys
+    >>> axes = plot_journeys(compare_markets(n_buyers=50, seed=1))
+    >>> [a.get_title() for a in axes]
+    ['Time to purchase', 'Touch-points']
+    >>> plt.close(axes[0].figure)
     """
     import matplotlib.pyplot as plt
 
     from b2bsm import plots
 
-    if axes is None:
+    if ax is None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     else:
+        axes = np.asarray(ax, dtype=object).ravel()
+        if len(axes) != 2:
+            raise ValueError(
+                f"ax must be two matplotlib Axes (one per panel); got {len(axes)}. "
+                "Pass e.g. plt.subplots(1, 2)[1]."
+            )
         fig = axes[0].figure
-    markets = list(dict.fromkeys(journeys["market"]))
-    bins_days = np.logspace(-2, np.log10(max(journeys["days_to_purchase"].max(), 1) * 1.2), 40)
-    top = int(journeys["touchpoints"].max())
+    markets = list(dict.fromkeys(data["market"]))
+    bins_days = np.logspace(-2, np.log10(max(data["days_to_purchase"].max(), 1) * 1.2), 40)
+    top = int(data["touchpoints"].max())
     bins_tp = np.arange(0.5, top + 1.5, max(1, top // 30))
     for i, market in enumerate(markets):
-        part = journeys[journeys["market"] == market]
+        part = data[data["market"] == market]
         colour = plots.PALETTE[i % len(plots.PALETTE)]
         axes[0].hist(
             part["days_to_purchase"].clip(lower=0.01),
@@ -293,7 +345,7 @@ def plot_journeys(journeys: pd.DataFrame, axes=None):
     )
     axes[0].legend(title="Market")
     fig.tight_layout()
-    return fig
+    return np.asarray(axes, dtype=object)
 
 
 def journey_explorer(n_buyers: int = 400, seed: int = 1):
@@ -303,6 +355,11 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
     ``ipywidgets.VBox`` whose ``sliders`` attribute maps parameter names to the
     slider widgets and whose ``figure`` attribute is the ``Image`` widget showing
     the plot (useful for tests).
+
+    See Also
+    --------
+    plot_journeys : the plot the explorer redraws.
+    b2bsm.plots.slider_explorer : the frame of every explorer.
     """
     import ipywidgets as widgets
 
@@ -349,12 +406,18 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
             f"<b>B2C median:</b> {table.loc['B2C', 'median_days']} days, "
             f"{table.loc['B2C', 'mean_touchpoints']} touch-points"
         )
-        return plot_journeys(journeys), text
+        return plot_journeys(journeys)[0].figure, text
 
     return slider_explorer(sliders, draw)
 
 
 def params_table(*markets: MarketParams) -> pd.DataFrame:
-    """The assumptions of several markets side by side (one column per market)."""
+    """The assumptions of several markets side by side (one column per market).
+
+    See Also
+    --------
+    MarketParams : the assumptions of one market.
+    simulate_journeys : journeys drawn from them.
+    """
     markets = markets or (B2B, B2C)
     return pd.DataFrame({m.name: asdict(m) for m in markets}).drop(index="name")

@@ -15,10 +15,14 @@ for colour-blind readers.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
+
+if TYPE_CHECKING:  # annotations only: the module does not need pandas to load
+    import pandas as pd
 
 #: Okabe-Ito qualitative palette (black last: reserved for reference lines).
 OKABE_ITO = [
@@ -44,6 +48,16 @@ def set_theme(font_scale: float = 1.1) -> None:
     font_scale : float, default 1.1
         Multiplier on seaborn's ``notebook`` font sizes (use 1.4 for slides).
 
+    See Also
+    --------
+    PALETTE : the qualitative colours the theme uses.
+    label : label the axes of a chart in the kit's style.
+
+    References
+    ----------
+    Okabe, M., & Ito, K. (2008). *Color Universal Design (CUD): How to make figures and
+        presentations that are friendly to colorblind people*. https://jfly.uni-koeln.de/color/
+
     Examples
     --------
     >>> from b2bsm.plots import set_theme
@@ -66,7 +80,13 @@ def set_theme(font_scale: float = 1.1) -> None:
 
 
 def label(ax: plt.Axes, x: str, y: str, title: str | None = None) -> plt.Axes:
-    """Label both axes (with units) and optionally title a chart; returns ``ax``."""
+    """Label both axes (with units) and optionally title a chart; returns ``ax``.
+
+    See Also
+    --------
+    set_theme : the theme every chart shares.
+    interval_plot : a chart to label.
+    """
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     if title:
@@ -76,6 +96,10 @@ def label(ax: plt.Axes, x: str, y: str, title: str | None = None) -> plt.Axes:
 
 def relative_luminance(colour) -> float:
     """WCAG 2 relative luminance of a matplotlib colour (0 = black, 1 = white).
+
+    See Also
+    --------
+    contrast_ratio : the WCAG contrast of two colours, from their luminances.
 
     Examples
     --------
@@ -97,6 +121,11 @@ def contrast_ratio(foreground, background) -> float:
     Normal-size text needs at least 4.5 to be readable for people with low
     vision (WCAG 2, success criterion 1.4.3).
 
+    See Also
+    --------
+    relative_luminance : the luminance of one colour.
+    text_colour_on : black or white text, whichever contrasts more.
+
     Examples
     --------
     >>> from b2bsm.plots import contrast_ratio
@@ -111,6 +140,10 @@ def contrast_ratio(foreground, background) -> float:
 
 def text_colour_on(background) -> str:
     """``"black"`` or ``"white"``, whichever is easier to read on ``background``.
+
+    See Also
+    --------
+    contrast_ratio : how the choice is made.
 
     Examples
     --------
@@ -128,6 +161,10 @@ def wrap_labels(labels, width: int = 30) -> list[str]:
 
     Wrapping keeps every word of a label, unlike cutting it off with "...".
 
+    See Also
+    --------
+    layout_problems : finds labels that still overlap.
+
     Examples
     --------
     >>> from b2bsm.plots import wrap_labels
@@ -141,6 +178,10 @@ def wrap_labels(labels, width: int = 30) -> list[str]:
 
 def integer_ticks(axis) -> None:
     """Put ticks only at whole numbers on ``axis`` (e.g. ``ax.xaxis``), for days or counts.
+
+    See Also
+    --------
+    log_ticks : plain-number ticks on a logarithmic axis.
 
     Examples
     --------
@@ -165,6 +206,10 @@ def log_ticks(axis, ticks) -> None:
     or two, also labels minor ticks (3 x 10^1, 4 x 10^1, ...), whose labels run
     into each other.  This puts major ticks exactly at ``ticks`` and drops the
     minor labels.
+
+    See Also
+    --------
+    integer_ticks : ticks at whole numbers only.
 
     Examples
     --------
@@ -247,6 +292,11 @@ def layout_problems(fig) -> list[str]:
     numbers on it but no label; a legend drawn over data points or lines;
     labels cut off with "...".  An empty list means none was found.
 
+    See Also
+    --------
+    wrap_labels : shorten long tick labels.
+    label : add the axis labels it asks for.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -327,6 +377,10 @@ def png_bytes(fig, dpi: int = 90) -> bytes:
     An image widget shows the same picture in JupyterLab, on Binder and in a
     static view of the notebook, unlike a live matplotlib backend.
 
+    See Also
+    --------
+    slider_explorer : shows figures as these PNGs.
+
     Examples
     --------
     >>> from matplotlib.figure import Figure
@@ -363,6 +417,11 @@ def slider_explorer(sliders: dict, draw, *, row: bool = False, max_width: str = 
         Sliders, summary and figure, with the attributes ``sliders`` (the dict),
         ``figure`` (the Image widget), ``summary`` (the HTML widget) and
         ``redraw`` (redraw now), for tests and notebooks.
+
+    See Also
+    --------
+    png_bytes : how each figure is rendered.
+    b2bsm.engagement.power_explorer, b2bsm.market.journey_explorer : explorers built on it.
     """
     import ipywidgets as widgets
 
@@ -385,7 +444,7 @@ def slider_explorer(sliders: dict, draw, *, row: bool = False, max_width: str = 
 
 
 def interval_plot(
-    table,
+    data: pd.DataFrame,
     *,
     y: str,
     estimate: str,
@@ -403,7 +462,7 @@ def interval_plot(
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    data : pandas.DataFrame
         One row per item.
     y : str
         Column with the item labels.
@@ -419,6 +478,12 @@ def interval_plot(
     -------
     matplotlib Axes (label it with :func:`label`)
 
+    See Also
+    --------
+    label : label the axes of the chart.
+    b2bsm.stats.proportions : shares with Wilson intervals, one row per item.
+    b2bsm.stats.bootstrap_tau : correlations with bootstrap intervals.
+
     Examples
     --------
     >>> import pandas as pd
@@ -429,14 +494,14 @@ def interval_plot(
     ['a', 'b']
     """
     for col in [y, estimate, low, high] + ([hue] if hue else []):
-        if col not in table.columns:
-            raise KeyError(f"column {col!r} not in the table; it has {list(table.columns)}.")
+        if col not in data.columns:
+            raise KeyError(f"column {col!r} not in the table; it has {list(data.columns)}.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 0.45 * len(table) + 1.2))
-    pos = list(range(len(table)))[::-1]
-    groups = [(None, table)] if hue is None else table.groupby(hue, sort=False)
+        _, ax = plt.subplots(figsize=(7.0, 0.45 * len(data) + 1.2))
+    pos = list(range(len(data)))[::-1]
+    groups = [(None, data)] if hue is None else data.groupby(hue, sort=False)
     colours = dict(zip([k for k, _ in groups], PALETTE, strict=False))
-    where = dict(zip(table.index, pos, strict=True))
+    where = dict(zip(data.index, pos, strict=True))
     for key, part in groups:
         ys = [where[i] for i in part.index]
         ax.errorbar(
@@ -450,7 +515,7 @@ def interval_plot(
             capsize=3,
             label=None if key is None else str(key),
         )
-    ax.set_yticks(pos, table[y].astype(str).tolist())
+    ax.set_yticks(pos, data[y].astype(str).tolist())
     ax.grid(axis="y", visible=False)
     if reference is not None:
         ax.axvline(reference, color=OKABE_ITO[-1], linestyle="--", linewidth=1)

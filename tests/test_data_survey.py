@@ -250,7 +250,7 @@ def test_out_of_range_code_is_rejected_by_the_schema(tmp_path):
     table = sv.build_table()
     table.loc[0, "cust_use_marketing"] = 7
     with pytest.raises(ValueError, match=r"cust_use_marketing.*outside its categories"):
-        sv.apply_schema(table, sv.RESOURCE["schema"])
+        sv.apply_schema(table, schema=sv.RESOURCE["schema"])
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "abc", True])

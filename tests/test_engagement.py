@@ -53,7 +53,7 @@ def test_regression_recovers_every_true_effect(posts, outcome):
     truth = eng.true_effects().query("outcome == @outcome").set_index("term")["true_irr"]
     for term, value in truth.items():
         assert fit.loc[term, "ci_low"] <= value <= fit.loc[term, "ci_high"], (term, value)
-    assert 0.2 < fit.attrs["alpha"] < 2
+    assert 0.2 < fit["alpha"].iloc[0] < 2
 
 
 def test_effect_directions_follow_the_literature(posts):
@@ -221,14 +221,16 @@ def test_power_agrees_with_a_statsmodels_likelihood_ratio_test():
 def test_peeking_inflates_false_positives():
     t = eng.peeking_false_positive_rate(days=15, posts_per_day=10, n_sims=3000, seed=4)
     assert t["stopped_by_now"].is_monotonic_increasing
-    assert t["stopped_by_now"].iloc[-1] > 2 * t.attrs["fixed_design_rate"]
-    assert abs(t.attrs["fixed_design_rate"] - 0.05) < 0.02
+    assert t["stopped_by_now"].iloc[-1] > 2 * t["fixed_design_rate"].iloc[0]
+    assert abs(t["fixed_design_rate"].iloc[0] - 0.05) < 0.02
     # a single look holds its size on every day (issue 18: day 1 used to show 8 %),
     # so the growth of stopped_by_now is the peeking alone
     se = np.sqrt(0.05 * 0.95 / 3000)
     assert (t["reject_today"] <= 0.05 + 3 * se).all()
     assert t["stopped_by_now"].iloc[0] == t["reject_today"].iloc[0]
-    assert t.attrs["test"] == eng.POWER_TEST
+    assert (t["test"] == eng.POWER_TEST).all()
+    # testing once at the end is the last day's single look, the same on every row
+    assert (t["fixed_design_rate"] == t["reject_today"].iloc[-1]).all()
 
 
 def test_power_explorer_redraws_when_a_slider_moves():
@@ -246,7 +248,8 @@ def test_power_explorer_redraws_when_a_slider_moves():
 def _assert_finite_fit(fit):
     numbers = fit[["coef", "irr", "ci_low", "ci_high", "p_value"]].to_numpy(dtype=float)
     assert np.isfinite(numbers).all()
-    assert 0 < fit.attrs["alpha"] < np.inf and np.isfinite(fit.attrs["loglik"])
+    assert 0 < fit["alpha"].iloc[0] < np.inf and np.isfinite(fit["loglik"].iloc[0])
+    assert fit["alpha"].nunique() == 1 and fit["loglik"].nunique() == 1  # whole-fit values
     assert (fit["ci_low"] < fit["irr"]).all() and (fit["irr"] < fit["ci_high"]).all()
 
 
@@ -275,7 +278,7 @@ def test_exercise_design_never_gives_nan(seed):
     posts = eng.simulate_posts(seed=seed)
     fit = eng.fit_engagement(posts, "likes")
     _assert_finite_fit(fit)
-    assert 0.2 < fit.attrs["alpha"] < 2
+    assert 0.2 < fit["alpha"].iloc[0] < 2
 
 
 def test_negbin_fit_is_the_statsmodels_maximum():
@@ -297,15 +300,18 @@ def test_negbin_fit_is_the_statsmodels_maximum():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # BFGS's own convergence chatter is not the point
         bfgs = model.fit(method="bfgs", maxiter=5000, gtol=1e-8, disp=False)
-    params = np.append(fit["coef"].to_numpy(), fit.attrs["alpha"])
-    assert bfgs.llf <= fit.attrs["loglik"] + 1e-8  # nothing better than the kit's fit
+    params = np.append(fit["coef"].to_numpy(), fit["alpha"].iloc[0])
+    assert bfgs.llf <= fit["loglik"].iloc[0] + 1e-8  # nothing better than the kit's fit
     np.testing.assert_allclose(bfgs.params.to_numpy(), params, atol=1e-4)
     # bfgs.model now reads the last parameter as alpha (as in its results)
-    assert bfgs.model.loglike(params) == pytest.approx(fit.attrs["loglik"], rel=1e-12)
+    assert bfgs.model.loglike(params) == pytest.approx(fit["loglik"].iloc[0], rel=1e-12)
     assert np.abs(bfgs.model.score(params)).max() < 1e-3
     assert np.linalg.eigvalsh(bfgs.model.hessian(params)).max() < 0
     glm = smf.glm(
-        formula, frame, family=sm.families.NegativeBinomial(alpha=fit.attrs["alpha"]), offset=offset
+        formula,
+        frame,
+        family=sm.families.NegativeBinomial(alpha=fit["alpha"].iloc[0]),
+        offset=offset,
     ).fit(tol=1e-12)
     np.testing.assert_allclose(glm.params.to_numpy(), fit["coef"], atol=1e-6)
     np.testing.assert_allclose(np.asarray(glm.conf_int())[:, 0], np.log(fit["ci_low"]), atol=1e-6)

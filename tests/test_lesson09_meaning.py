@@ -53,12 +53,12 @@ def test_holdout_numbers_in_the_text_match_the_data(crm, prose):
 
 def test_attribution_numbers_in_the_text_match_the_data(crm, prose):
     opps = crm[crm["opportunity"] == 1]
-    last = attribution(opps, "last touch")["sponsored post"]
+    last = attribution(opps, rule="last touch")["sponsored post"]
     exposed, held = _groups(crm)
     caused = len(exposed) * (exposed["opportunity"].mean() - held["opportunity"].mean())
     assert f"sponsored posts with {last:.0f} opportunities" in prose
     assert f"about {caused:.0f} (" in prose
-    rules = {r: attribution(opps, r) for r in ("first touch", "last touch", "position-based")}
+    rules = {r: attribution(opps, rule=r) for r in ("first touch", "last touch", "position-based")}
     assert rules["first touch"].idxmax() == "organic post"  # "organic posts the stars"
     assert rules["last touch"].idxmax() == "webinar"
     assert all(round(v.sum()) == len(opps) for v in rules.values())

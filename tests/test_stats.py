@@ -619,7 +619,8 @@ def test_crosstab_keeps_scale_order_with_unused_and_missing_levels(df, observed)
     ref = pd.crosstab(both["x"].astype(str), both["y"].astype(str))
     for (a, b), count in ref.stack().items():
         assert wide.loc[a, b] == count
-    assert t["count"].sum() == len(both) == t.attrs["n"]
+    assert t["count"].sum() == len(both) == t["n"].iloc[0]
+    assert t["n"].nunique() == 1  # the firms crossed: one number for the whole table
     # no NaN where a number is promised: percentages are NaN only for empty rows/columns
     assert t[["count", "pct"]].notna().all().all()
     row_tot = t.groupby("x", observed=False)["count"].transform("sum")

@@ -188,7 +188,7 @@ def _category_codes(col: pd.Series, values: list) -> np.ndarray:
     return pd.Index(values).get_indexer(col).astype("int64")
 
 
-def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
+def apply_schema(data: pd.DataFrame, *, schema: dict[str, Any]) -> pd.DataFrame:
     """Type a plain table of codes according to a Table Schema.
 
     * fields with ``categories`` become pandas Categoricals whose categories are
@@ -201,9 +201,9 @@ def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     out = {}
     for field in schema["fields"]:
         name = field["name"]
-        if name not in df.columns:
+        if name not in data.columns:
             raise KeyError(f"Column {name!r} from the schema is missing from the table.")
-        col = df[name]
+        col = data[name]
         cats = field.get("categories")
         if cats is not None:
             if isinstance(cats[0], dict):
@@ -229,7 +229,7 @@ def apply_schema(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
             out[name] = col.astype("boolean")
         else:
             out[name] = col.astype("string")
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=data.index)
 
 
 def catalogue(folder: Path | None = None) -> pd.DataFrame:
@@ -280,4 +280,4 @@ def read_resource(name: str, folder: Path | None = None, typed: bool = True) -> 
     res = resource(name, folder)
     missing = res.get("schema", {}).get("missingValues", [""])
     df = pd.read_csv(path, keep_default_na=False, na_values=missing)
-    return apply_schema(df, res["schema"]) if typed else df
+    return apply_schema(df, schema=res["schema"]) if typed else df

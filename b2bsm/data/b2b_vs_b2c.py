@@ -103,7 +103,12 @@ RESOURCE: dict[str, Any] = {
 
 
 def build_table() -> pd.DataFrame:
-    """The b2b_vs_b2c table as written to ``data/b2b_vs_b2c.csv``."""
+    """The b2b_vs_b2c table as written to ``data/b2b_vs_b2c.csv``.
+
+    See Also
+    --------
+    load_b2b_vs_b2c : the shipped, verified table.
+    """
     return pd.DataFrame(
         [(d, b2b, b2c, _SOURCE) for d, b2b, b2c in _DIFFERENCES],
         columns=["dimension", "b2b", "b2c", "source"],
@@ -112,6 +117,14 @@ def build_table() -> pd.DataFrame:
 
 def load_b2b_vs_b2c() -> pd.DataFrame:
     """Load Hall's five B2B/B2C differences (verified against ``datapackage.json``).
+
+    See Also
+    --------
+    b2bsm.market.simulate_journeys : the differences as a simulation.
+
+    References
+    ----------
+    Hall, S. (2017). *Innovative B2B Marketing*. Kogan Page.
 
     Examples
     --------

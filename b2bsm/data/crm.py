@@ -149,6 +149,12 @@ def simulate_crm(
         ``last_touch``, ``path``, ``lead``, ``lead_day``, ``opportunity``,
         ``days_to_opportunity``, ``won``, ``deal_eur``.
 
+    See Also
+    --------
+    CRMParams : the assumptions behind the draws.
+    load_crm : the shipped extract, drawn with the default seed.
+    attribution : credit per channel for the simulated outcomes.
+
     Examples
     --------
     >>> crm = simulate_crm(seed=3, n_accounts=300)
@@ -229,12 +235,23 @@ def _where(keep: np.ndarray, values: np.ndarray) -> pd.Series:
 
 
 def build_table(seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """The default dataset as written to ``data/crm_pipeline.csv``."""
+    """The default dataset as written to ``data/crm_pipeline.csv``.
+
+    See Also
+    --------
+    simulate_crm : the simulation that writes it.
+    load_crm : the shipped, verified file.
+    """
     return simulate_crm(seed, DEFAULT_ACCOUNTS)
 
 
 def load_crm() -> pd.DataFrame:
     """Load the shipped CRM extract (verified against ``datapackage.json``, typed).
+
+    See Also
+    --------
+    simulate_crm : the same extract for another seed.
+    attribution, reached_by : analyses of it.
 
     Examples
     --------
@@ -251,8 +268,8 @@ def load_crm() -> pd.DataFrame:
 RULES = ("first touch", "last touch", "position-based", "linear")
 
 
-def attribution(accounts: pd.DataFrame, rule: str = "position-based") -> pd.Series:
-    """Credit per channel for the outcomes of ``accounts`` (one row each), by an attribution rule.
+def attribution(data: pd.DataFrame, *, rule: str = "position-based") -> pd.Series:
+    """Credit per channel for the outcomes of the accounts in ``data``, by an attribution rule.
 
     Rules: ``"first touch"`` and ``"last touch"`` give the whole outcome to one
     click; ``"position-based"`` gives 40 % each to the first and last click and
@@ -261,7 +278,7 @@ def attribution(accounts: pd.DataFrame, rule: str = "position-based") -> pd.Seri
 
     Parameters
     ----------
-    accounts : DataFrame
+    data : DataFrame
         Rows of the CRM extract with ``account``, ``clicks`` and ``path`` (e.g. the
         accounts with an opportunity).
     rule : str
@@ -273,19 +290,24 @@ def attribution(accounts: pd.DataFrame, rule: str = "position-based") -> pd.Seri
         Credit (in outcomes) per channel, in :data:`CHANNELS` order; it sums to
         the number of accounts with at least one click.
 
+    See Also
+    --------
+    reached_by : how long the outcomes take (Kaplan-Meier).
+    load_crm : the CRM extract.
+
     Examples
     --------
     >>> toy = pd.DataFrame({"account": [1, 2], "clicks": [1, 3],
     ...                     "path": ["webinar", "organic post > newsletter > webinar"]})
-    >>> attribution(toy, "position-based").round(2).tolist()
+    >>> attribution(toy, rule="position-based").round(2).tolist()
     [0.4, 0.0, 1.4, 0.2]
     """
     if rule not in RULES:
         raise ValueError(f"unknown attribution rule {rule!r}; choose one of {', '.join(RULES)}.")
-    missing = {"account", "clicks", "path"} - set(accounts.columns)
+    missing = {"account", "clicks", "path"} - set(data.columns)
     if missing:
         raise KeyError(f"columns {sorted(missing)} missing: pass rows of the CRM extract.")
-    clicked = accounts[accounts["clicks"] > 0]
+    clicked = data[data["clicks"] > 0]
     touches = clicked.assign(channel=clicked["path"].str.split(SEPARATOR)).explode("channel")
     position = touches.groupby("account").cumcount().to_numpy()
     n = touches["clicks"].to_numpy(dtype=float)
@@ -309,6 +331,16 @@ def reached_by(times, events, day: float) -> float:
     ``times`` are days to the event or to censoring, ``events`` 1 for an event
     and 0 for a censored (still open) case; the estimate is 1 - S(day) from
     :class:`statsmodels.duration.survfunc.SurvfuncRight`.
+
+    See Also
+    --------
+    attribution : who gets the credit for the outcomes.
+    load_crm : the CRM extract with days and censoring.
+
+    References
+    ----------
+    Kaplan, E. L., & Meier, P. (1958). Nonparametric estimation from incomplete observations.
+        *Journal of the American Statistical Association*, 53(282), 457-481.
 
     Examples
     --------

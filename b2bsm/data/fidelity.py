@@ -393,12 +393,12 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     return check.rows
 
 
-def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:
+def fidelity_report(data: pd.DataFrame) -> pd.DataFrame:
     """Compare a survey dataset with every number the paper prints.
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
         A survey as returned by :func:`b2bsm.data.load_survey` or
         :func:`b2bsm.data.generate_survey`.
 
@@ -410,6 +410,17 @@ def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:
         ``difference`` (reproduced - target), ``tolerance``,
         ``within_tolerance`` and ``note``.
 
+    See Also
+    --------
+    summary : the report in one line.
+    b2bsm.data.generate_survey : surveys to check, one per seed.
+
+    References
+    ----------
+    Jussila, J. J., Kärkkäinen, H., & Aramo-Immonen, H. (2014). Social media utilization in
+        business-to-business relationships of technology industry firms. *Computers in Human
+        Behavior*, 30, 606-613.
+
     Examples
     --------
     >>> from b2bsm.data import fidelity_report, load_survey
@@ -417,13 +428,13 @@ def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:
     >>> bool(report["within_tolerance"].all())
     True
     """
-    missing = set(sv.RESOURCE["schema"]["fields"][i]["name"] for i in range(5)) - set(df.columns)
+    missing = set(sv.RESOURCE["schema"]["fields"][i]["name"] for i in range(5)) - set(data.columns)
     if missing:
         raise KeyError(
             f"Not a survey table: columns {sorted(missing)} are missing. Pass the DataFrame "
             "returned by b2bsm.data.load_survey() or generate_survey()."
         )
-    report = pd.DataFrame(_rows(df))
+    report = pd.DataFrame(_rows(data))
     report["difference"] = (report["reproduced"] - report["target"]).round(4)
     report["within_tolerance"] = report["difference"].abs() <= report["tolerance"] + 1e-9
     cols = [
@@ -440,10 +451,15 @@ def fidelity_report(df: pd.DataFrame) -> pd.DataFrame:
     return report[cols]
 
 
-def summary(report: pd.DataFrame) -> str:
-    """One line: how many statistics are within tolerance."""
-    ok = int(report["within_tolerance"].sum())
-    return f"{ok} of {len(report)} published statistics reproduced within tolerance"
+def summary(data: pd.DataFrame) -> str:
+    """One line: how many statistics are within tolerance.
+
+    See Also
+    --------
+    fidelity_report : the report it summarises.
+    """
+    ok = int(data["within_tolerance"].sum())
+    return f"{ok} of {len(data)} published statistics reproduced within tolerance"
 
 
 __all__ = [

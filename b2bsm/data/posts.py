@@ -99,12 +99,29 @@ RESOURCE: dict[str, Any] = {
 
 
 def build_table(seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """The default dataset as written to ``data/posts_b2b.csv``."""
+    """The default dataset as written to ``data/posts_b2b.csv``.
+
+    See Also
+    --------
+    load_posts : the shipped, verified table.
+    b2bsm.engagement.simulate_posts : the simulation behind it.
+    """
     return simulate_posts(DEFAULT_POSTS, DEFAULT_ACCOUNTS, seed)
 
 
 def load_posts() -> pd.DataFrame:
     """Load the shipped post dataset (verified against ``datapackage.json``).
+
+    See Also
+    --------
+    b2bsm.engagement.simulate_posts : the same posts for another seed or design.
+    b2bsm.engagement.fit_engagement : the regression lesson 07 fits to them.
+
+    References
+    ----------
+    Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). Informational vs. emotional
+        B2B firm-generated-content on social media engagement: Computerized visual and textual
+        content analysis. *Industrial Marketing Management*, 112, 98-112.
 
     Examples
     --------

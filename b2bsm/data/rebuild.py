@@ -36,6 +36,11 @@ def build(out_dir: Path | None = None, names: list[str] | None = None) -> Path:
     -------
     Path
         The path of the written ``datapackage.json``.
+
+    See Also
+    --------
+    b2bsm.data.load_survey, b2bsm.data.load_posts, b2bsm.data.load_crm : the files it
+        writes, read back and verified.
     """
     unknown = sorted(set(names or ()) - set(GENERATED))
     if unknown:

@@ -424,7 +424,12 @@ def _survey_codes(seed: int) -> pd.DataFrame:
 
 
 def build_table(seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """The survey as stored in the CSV: integer codes, missing as ``<NA>``."""
+    """The survey as stored in the CSV: integer codes, missing as ``<NA>``.
+
+    See Also
+    --------
+    generate_survey : the same table, typed.
+    """
     return _survey_codes(seed_value(seed))
 
 
@@ -445,6 +450,17 @@ def generate_survey(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         125 rows, typed like :func:`load_survey`: answers are ordered
         categoricals labelled as in the codebook.
 
+    See Also
+    --------
+    load_survey : the shipped survey (this with the default seed).
+    b2bsm.data.fidelity_report : how faithful a survey is to the paper.
+
+    References
+    ----------
+    Jussila, J. J., Kärkkäinen, H., & Aramo-Immonen, H. (2014). Social media utilization in
+        business-to-business relationships of technology industry firms. *Computers in Human
+        Behavior*, 30, 606-613.
+
     Examples
     --------
     >>> from b2bsm.data import generate_survey
@@ -452,7 +468,7 @@ def generate_survey(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     >>> df["industry"].value_counts()["Undefined"]
     np.int64(5)
     """
-    return apply_schema(build_table(seed), RESOURCE["schema"])
+    return apply_schema(build_table(seed), schema=RESOURCE["schema"])
 
 
 def load_survey() -> pd.DataFrame:
@@ -460,6 +476,17 @@ def load_survey() -> pd.DataFrame:
 
     The file's sha256 is checked against ``data/datapackage.json``; a modified
     file raises :class:`b2bsm.data.DataIntegrityError` with the fix.
+
+    See Also
+    --------
+    generate_survey : another set of firms, equally faithful.
+    b2bsm.codebook.column_groups : the columns by topic.
+
+    References
+    ----------
+    Jussila, J. J., Kärkkäinen, H., & Aramo-Immonen, H. (2014). Social media utilization in
+        business-to-business relationships of technology industry firms. *Computers in Human
+        Behavior*, 30, 606-613.
 
     Examples
     --------

@@ -36,6 +36,15 @@ def tau_b_scale(u: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     variance used by ``scipy.stats.kendalltau`` and R's ``cor.test`` (``exact = FALSE``).
     Their ratio therefore fixes which p-value a given tau-b can have.
 
+    See Also
+    --------
+    smallest_kendall_p : uses it to search the margins.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
+
     Examples
     --------
     >>> import numpy as np
@@ -54,6 +63,10 @@ def tau_b_scale(u: np.ndarray, p: np.ndarray) -> tuple[float, float]:
 
 def p_window(printed: float) -> tuple[float, float]:
     """The p-values that round to a printed three-decimal p (``0.000`` = below 0.0005).
+
+    See Also
+    --------
+    smallest_kendall_p : the p-values a printed tau allows.
 
     Examples
     --------
@@ -171,6 +184,16 @@ def smallest_kendall_p(
     -------
     tuple
         ``(p, use_margin, potential_margin)`` at the optimum found.
+
+    See Also
+    --------
+    tau_b_scale : the two numbers a margin fixes.
+    b2bsm.stats.tau_p_value : the quick check without ties.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
 
     Examples
     --------

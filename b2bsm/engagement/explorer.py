@@ -72,6 +72,11 @@ def power_explorer(
     ipywidgets.VBox
         The sliders and the figure; ``box.figure`` is the Image widget and
         ``box.sliders`` a dict of the three sliders.
+
+    See Also
+    --------
+    b2bsm.engagement.power_curve : the curve the explorer draws.
+    b2bsm.engagement.simulate_experiment_power : the power at one design.
     """
     import ipywidgets as widgets
 

@@ -313,7 +313,11 @@ def _wald_table(names, X, y, offset, beta, alpha, groups) -> pd.DataFrame:
 
 
 def fit_engagement(
-    df: pd.DataFrame, outcome: str = "likes", family: str = "negbin", cluster: bool = True
+    data: pd.DataFrame,
+    outcome: str = "likes",
+    *,
+    family: str = "negbin",
+    cluster: bool = True,
 ) -> pd.DataFrame:
     """Fit a count regression of likes or comments with an audience offset.
 
@@ -323,7 +327,7 @@ def fit_engagement(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
         Posts, as from :func:`simulate_posts` or :func:`b2bsm.data.load_posts`.
     outcome : {"likes", "comments"}
     family : {"negbin", "poisson"}, default "negbin"
@@ -332,8 +336,8 @@ def fit_engagement(
         and takes Newton steps in (coefficients, log alpha), so alpha stays
         positive (falling back to R's ``MASS::glm.nb`` algorithm if needed);
         it agrees with ``glm.nb`` to about 1e-8, and its coefficients equal
-        ``smf.glm(formula, df, family=sm.families.NegativeBinomial(
-        alpha=alpha_hat), offset=np.log(df["followers"])).fit()``.
+        ``smf.glm(formula, data, family=sm.families.NegativeBinomial(
+        alpha=alpha_hat), offset=np.log(data["followers"])).fit()``.
         ``poisson``: Poisson GLM (statsmodels); its model-based standard
         errors are too small for overdispersed counts.
     cluster : bool, default True
@@ -349,9 +353,12 @@ def fit_engagement(
     pandas.DataFrame
         One row per term: ``term``, ``coef``, ``irr`` (exp(coef)), ``ci_low`` and
         ``ci_high`` (95 % Wald interval of the IRR), ``p_value`` (two-sided Wald
-        z test), ``se`` (how the standard errors were computed).  The estimated
-        alpha is in ``.attrs["alpha"]`` (0 for Poisson), the log-likelihood in
-        ``.attrs["loglik"]``.  Every number is finite.
+        z test), ``se`` (how the standard errors were computed), ``alpha``
+        (the estimated NB2 dispersion, 0 for Poisson) and ``loglik`` (the
+        maximised log-likelihood).  ``alpha`` and ``loglik`` describe the whole
+        fit, so they repeat on every row (as pingouin's ``linear_regression``
+        repeats ``r2``); read them with ``fit["alpha"].iloc[0]``.  Every number
+        is finite.
 
     Raises
     ------
@@ -375,7 +382,7 @@ def fit_engagement(
     >>> fit = fit_engagement(simulate_posts(3000, 40, seed=2), "likes")
     >>> "visual:info_cues" in set(fit["term"])
     True
-    >>> bool(0 < fit.attrs["alpha"] < 2)
+    >>> bool(0 < fit["alpha"].iloc[0] < 2)
     True
     """
     import statsmodels.api as sm
@@ -385,7 +392,7 @@ def fit_engagement(
         raise ValueError(f"family must be 'negbin' or 'poisson'; got {family!r}.")
     if not isinstance(cluster, (bool, np.bool_)):
         raise TypeError(f"cluster must be True or False; got {cluster!r}.")
-    frame = _model_frame(df, outcome)
+    frame = _model_frame(data, outcome)
     y = frame[outcome].to_numpy()
     if (y < 0).any() or (y != np.round(y)).any():
         raise ValueError(f"{outcome} must be whole numbers of 0 or more (counts).")
@@ -422,12 +429,12 @@ def fit_engagement(
     numbers = out[["coef", "irr", "ci_low", "ci_high", "p_value"]].to_numpy()
     if not (np.all(np.isfinite(numbers)) and math.isfinite(alpha) and math.isfinite(loglik)):
         raise _fit_failed("some coefficients, intervals or p-values are not finite", family)
-    out.attrs["alpha"] = float(alpha)
-    out.attrs["loglik"] = float(loglik)
+    out["alpha"] = float(alpha)
+    out["loglik"] = float(loglik)
     return out
 
 
-def overdispersion(df: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
+def overdispersion(data: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
     """Check a Poisson model for overdispersion: Pearson chi2 / residual df.
 
     Near 1 the Poisson variance assumption holds; far above 1 the counts vary
@@ -456,7 +463,7 @@ def overdispersion(df: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
-    frame = _model_frame(df, outcome)
+    frame = _model_frame(data, outcome)
     result = smf.glm(
         FORMULA.format(outcome=outcome),
         frame,

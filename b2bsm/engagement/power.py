@@ -108,6 +108,17 @@ def simulate_experiment_power(
         ``size`` (simulated false-positive rate at IRR 1), ``size_mc_se``,
         ``test``.
 
+    See Also
+    --------
+    power_curve : the same simulation for several sample sizes.
+    simulate_experiment_power_naive : the slow, one-regression-per-experiment version.
+    peeking_false_positive_rate : what testing every day does to the false positives.
+
+    References
+    ----------
+    Kohavi, R., Tang, D., & Xu, Y. (2020). *Trustworthy Online Controlled Experiments: A Practical
+        Guide to A/B Testing*. Cambridge University Press.
+
     Examples
     --------
     >>> from b2bsm.engagement import simulate_experiment_power
@@ -154,6 +165,15 @@ def simulate_experiment_power_naive(
     which a real analysis would not know); the Wald p-value of ``treated``
     decides.  Correct but slow: it exists to compare with
     :func:`simulate_experiment_power` (same columns, without ``size``).
+
+    See Also
+    --------
+    simulate_experiment_power : the vectorised version, with the simulated size.
+
+    References
+    ----------
+    Cameron, A. C., & Trivedi, P. K. (2013). *Regression Analysis of Count Data* (2nd ed.).
+        Cambridge University Press.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
@@ -203,6 +223,16 @@ def power_curve(
     Each row is :func:`simulate_experiment_power` at one sample size (same
     t-test, same columns, including the simulated ``size`` at IRR 1).
 
+    See Also
+    --------
+    simulate_experiment_power : one sample size.
+    b2bsm.engagement.power_explorer : the curve with sliders.
+
+    References
+    ----------
+    Kohavi, R., Tang, D., & Xu, Y. (2020). *Trustworthy Online Controlled Experiments: A Practical
+        Guide to A/B Testing*. Cambridge University Press.
+
     Examples
     --------
     >>> from b2bsm.engagement import power_curve
@@ -245,9 +275,10 @@ def peeking_false_positive_rate(
     pandas.DataFrame
         One row per day: ``day``, ``posts_per_arm`` so far, ``reject_today``
         (share of experiments with p < alpha on that day), ``stopped_by_now``
-        (share that a daily peeker would have stopped and declared a winner).
-        ``.attrs["fixed_design_rate"]`` is the rate of testing once at the end,
-        ``.attrs["test"]`` the test used.
+        (share that a daily peeker would have stopped and declared a winner),
+        ``fixed_design_rate`` (the rate of testing once, at the end: the last
+        day's ``reject_today``, repeated on every row for comparison) and
+        ``test`` (the test used).
 
     See Also
     --------
@@ -262,7 +293,7 @@ def peeking_false_positive_rate(
     --------
     >>> from b2bsm.engagement import peeking_false_positive_rate
     >>> t = peeking_false_positive_rate(days=10, n_sims=2000, seed=1)
-    >>> bool(t["stopped_by_now"].iloc[-1] > t.attrs["fixed_design_rate"])
+    >>> bool(t["stopped_by_now"].iloc[-1] > t["fixed_design_rate"].iloc[-1])
     True
     """
     _check_experiment(1.0, 2, dispersion, baseline, n_sims, alpha)
@@ -286,8 +317,8 @@ def peeking_false_positive_rate(
             "stopped_by_now": np.logical_or.accumulate(reject, axis=1).mean(axis=0),
         }
     )
-    out.attrs["fixed_design_rate"] = float(reject[:, -1].mean())
-    out.attrs["test"] = POWER_TEST
+    out["fixed_design_rate"] = float(reject[:, -1].mean())
+    out["test"] = POWER_TEST
     return out
 
 

@@ -227,6 +227,13 @@ def simulate_posts(
         from content analysis), ``strategy``, ``impressions``, ``likes``,
         ``comments``.
 
+    See Also
+    --------
+    EngagementParams : the assumptions behind the draws.
+    true_effects : the IRRs the simulation builds in.
+    b2bsm.engagement.fit_engagement : the regression that recovers them.
+    b2bsm.data.load_posts : the shipped dataset, drawn with the default seed.
+
     Notes
     -----
     log E[likes] = log(followers) + log(likes_per_1000 / 1000) + visual effect
@@ -236,6 +243,12 @@ def simulate_posts(
     overdispersed; the shared post shock makes likes and comments correlate.
     Product-detail posts carry more informational cues and storytelling posts
     more emotional cues, as real content does.
+
+    References
+    ----------
+    Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). Informational vs. emotional
+        B2B firm-generated-content on social media engagement: Computerized visual and textual
+        content analysis. *Industrial Marketing Management*, 112, 98-112.
 
     Examples
     --------
@@ -297,6 +310,17 @@ def true_effects(params: EngagementParams | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per outcome and term: ``outcome``, ``term``, ``true_irr``.
+
+    See Also
+    --------
+    simulate_posts : posts drawn with these effects.
+    b2bsm.engagement.fit_engagement : the estimates to compare with them.
+
+    References
+    ----------
+    Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). Informational vs. emotional
+        B2B firm-generated-content on social media engagement: Computerized visual and textual
+        content analysis. *Industrial Marketing Management*, 112, 98-112.
 
     Examples
     --------

@@ -144,7 +144,9 @@ def _crm(seed: int | None) -> pd.DataFrame:
     from b2bsm.data import apply_schema
     from b2bsm.data.crm import RESOURCE, load_crm, simulate_crm
 
-    return load_crm() if seed is None else apply_schema(simulate_crm(seed), RESOURCE["schema"])
+    return (
+        load_crm() if seed is None else apply_schema(simulate_crm(seed), schema=RESOURCE["schema"])
+    )
 
 
 #: Set id -> loader of its data (``loader(seed)``; seed None is the shipped data).

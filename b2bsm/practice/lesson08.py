@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from scipy.stats import norm
 
 from b2bsm.data import load_posts
@@ -20,11 +21,11 @@ POSTS_PER_WEEK = 3
 Z = norm.ppf(0.975) + norm.ppf(0.8)
 
 
-def planning_values(posts) -> tuple[int, float]:
-    """(baseline likes, dispersion) as lesson 08 rounds them."""
-    per_account = posts.groupby("account")["followers"].first()
+def planning_values(data: pd.DataFrame) -> tuple[int, float]:
+    """(baseline likes, dispersion) of the posts in ``data``, as lesson 08 rounds them."""
+    per_account = data.groupby("account")["followers"].first()
     pilot_account = per_account.sort_values().index[len(per_account) // 2]
-    likes = posts.loc[posts["account"] == pilot_account, "likes"].astype(float)
+    likes = data.loc[data["account"] == pilot_account, "likes"].astype(float)
     mean, var = likes.mean(), likes.var()
     return round(mean / 5) * 5, round((var - mean) / mean**2, 1)
 

@@ -46,7 +46,7 @@ def _naive_by(crm, day=120):
 
 
 def _won_credit(crm, rule="position-based", outcome="won"):
-    return float(attribution(crm[crm[outcome] == 1], rule)["webinar"])
+    return float(attribution(crm[crm[outcome] == 1], rule=rule)["webinar"])
 
 
 def _lift(crm, column="opportunity", scale=100.0, sign=1):

@@ -113,6 +113,16 @@ def possible_denominators(
         ``n``, ``count`` and ``exact_pct`` for each denominator that works
         (empty when none does).
 
+    See Also
+    --------
+    grim_check : is one printed percentage possible for a known n?
+
+    References
+    ----------
+    Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: a simple technique detects
+        numerous anomalies in the reporting of results in psychology. *Social Psychological and
+        Personality Science*, 8(4), 363-369.
+
     Examples
     --------
     >>> from b2bsm.stats import possible_denominators
@@ -147,6 +157,16 @@ def tau_p_value(tau, n) -> np.ndarray:
     the approximation is good enough to tell whether a printed p-value can
     belong to a printed coefficient.
 
+    See Also
+    --------
+    chi2_p_value : the same check for a chi-square statistic.
+    kendall_table : tau-b and its p-value computed from the answers.
+
+    References
+    ----------
+    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
+        239-251.
+
     Examples
     --------
     >>> from b2bsm.stats import tau_p_value
@@ -172,6 +192,11 @@ def chi2_p_value(chi2, dof) -> np.ndarray:
     """Upper-tail p-value of a chi-square statistic with ``dof`` degrees of freedom (scipy).
 
     ``chi2`` must be 0 or more and ``dof`` a whole number of at least 1.
+
+    See Also
+    --------
+    tau_p_value : the same check for Kendall's tau.
+    chi2_independence : the test computed from the answers.
 
     Examples
     --------

@@ -144,7 +144,7 @@ def _correlate(x: np.ndarray, y: np.ndarray, method: str) -> tuple[float, float,
 
 
 def kendall_table(
-    df: pd.DataFrame, pairs, *, variant: str = "b", scale=LIKERT_SCALE
+    data: pd.DataFrame, pairs, *, variant: str = "b", scale=LIKERT_SCALE
 ) -> pd.DataFrame:
     """Kendall's tau for each (x, y) item pair, with pairwise N and two-sided p-value.
 
@@ -160,7 +160,7 @@ def kendall_table(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     pairs : list of (str, str), dict or DataFrame with ``x`` and ``y`` columns
     variant : {"b", "c"}, default "b"
         ``b``: tau-b, which corrects for ties in both items (SPSS's and scipy's
@@ -196,7 +196,7 @@ def kendall_table(
         raise ValueError(f"variant must be 'b' (tau-b) or 'c' (tau-c); got {variant!r}.")
     rows = []
     for x, y in pairs_list(pairs):
-        a, b = paired(df, x, y, scale)
+        a, b = paired(data, x, y, scale)
         tau, p, how = _correlate(a, b, f"kendall_{variant}")
         rows.append({"x": x, "y": y, "n": len(a), "tau": tau, "p_value": p, "p_method": how})
     out = pd.DataFrame(rows)
@@ -204,7 +204,7 @@ def kendall_table(
     return out[["x", "y", "n", "tau", "p_value", "variant", "p_method"]]
 
 
-def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -> pd.DataFrame:
+def rank_correlations(data: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -> pd.DataFrame:
     """Kendall tau-b, tau-c and Spearman rho for one pair, side by side.
 
     p-values are two-sided.  Below 10 firms every method uses the exact
@@ -235,7 +235,7 @@ def rank_correlations(df: pd.DataFrame, x: str, y: str, *, scale=LIKERT_SCALE) -
     >>> t["method"].tolist()
     ['kendall_b', 'kendall_c', 'spearman']
     """
-    a, b = paired(df, x, y, scale)
+    a, b = paired(data, x, y, scale)
     rows = []
     for method, description in METHODS.items():
         est, p, how = _correlate(a, b, method)
@@ -267,7 +267,7 @@ def _tau_b_batch(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def bootstrap_tau(
-    df: pd.DataFrame,
+    data: pd.DataFrame,
     pairs,
     *,
     n_resamples: int = 2000,
@@ -285,7 +285,7 @@ def bootstrap_tau(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     pairs : list of (str, str), dict or DataFrame with ``x``, ``y``
     n_resamples : int, default 2000
     confidence : float, default 0.95
@@ -325,7 +325,7 @@ def bootstrap_tau(
     tail = 100 * (1 - confidence) / 2
     rows = []
     for x, y in pairs_list(pairs):
-        a, b = paired(df, x, y, scale)
+        a, b = paired(data, x, y, scale)
         tau, _, _ = _correlate(a, b, "kendall_b")
         n = len(a)
         chunk = max(1, 2_000_000 // (n * n))

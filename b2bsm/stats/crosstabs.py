@@ -33,17 +33,17 @@ def _counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     return counts.astype("int64")
 
 
-def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) -> pd.DataFrame:
+def crosstab(data: pd.DataFrame, row: str, col: str, *, observed: bool = False) -> pd.DataFrame:
     """Count the firms in every (row, col) cell, with percentages, in long form.
 
-    Missing values in either column are dropped (pairwise deletion), and the
-    number of firms left is stored in ``df.attrs['n']``.  Categorical columns
-    keep their dtype, so ``table.pivot(index=row, columns=col, values="count")``
-    has a ``CategoricalIndex`` in scale order.
+    Missing values in either column are dropped (pairwise deletion); the
+    number of firms left is the ``n`` column.  Categorical columns keep their
+    dtype, so ``table.pivot(index=row, columns=col, values="count")`` has a
+    ``CategoricalIndex`` in scale order.
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
         One row per respondent.
     row, col : str
         The two categorical columns to cross (two different columns).
@@ -55,23 +55,34 @@ def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) ->
     -------
     pandas.DataFrame
         One row per cell, rows in scale order: ``row``'s and ``col``'s levels
-        (categorical when the inputs are), ``count``, ``pct`` (of all firms),
+        (categorical when the inputs are), ``count``, ``n`` (the firms that
+        answered both columns, the same in every row), ``pct`` (of all firms),
         ``row_pct`` (of the row's firms) and ``col_pct`` (of the column's).
         ``row_pct`` is NaN exactly where the row has no firm at all (0 of 0
         is no percentage), likewise ``col_pct``; all other values are numbers.
+
+    See Also
+    --------
+    contingency : the same counts as a wide table, for tests of independence.
+    expected_counts : observed and expected counts under independence.
+    chi2_independence : the test of independence of the two columns.
+
+    References
+    ----------
+    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
 
     Examples
     --------
     >>> from b2bsm.data import load_survey
     >>> from b2bsm.stats import crosstab
     >>> table = crosstab(load_survey(), "size", "use_internal")
-    >>> int(table["count"].sum())
-    125
+    >>> int(table["count"].sum()), int(table["n"].iloc[0])
+    (125, 125)
     >>> wide = table.pivot(index="size", columns="use_internal", values="count")
     >>> wide.shape, wide.columns[:2].tolist()
     ((3, 5), ['not at all', 'a little'])
     """
-    counts = _counts(df, row, col)
+    counts = _counts(data, row, col)
     if observed:
         counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     total = int(counts.to_numpy().sum())
@@ -88,36 +99,41 @@ def crosstab(df: pd.DataFrame, row: str, col: str, *, observed: bool = False) ->
         }
     )
     for name in (row, col):
-        if isinstance(df[name].dtype, pd.CategoricalDtype):
-            long[name] = pd.Categorical(long[name], dtype=df[name].dtype)
+        if isinstance(data[name].dtype, pd.CategoricalDtype):
+            long[name] = pd.Categorical(long[name], dtype=data[name].dtype)
     count = long["count"].to_numpy().astype("float64")
     r = np.repeat(row_tot.to_numpy(), n_cols).astype("float64")
     c = np.tile(col_tot.to_numpy(), n_rows).astype("float64")
     long["count"] = long["count"].astype("int64")
+    long["n"] = np.int64(total)
     long["pct"] = 100 * count / total
     with np.errstate(invalid="ignore", divide="ignore"):
         long["row_pct"] = np.where(r > 0, 100 * count / r, np.nan)
         long["col_pct"] = np.where(c > 0, 100 * count / c, np.nan)
-    long.attrs["n"] = total
     return long
 
 
-def contingency(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
+def contingency(data: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     """The wide contingency table (rows x columns of counts) behind :func:`crosstab`.
 
     Categories nobody chose are dropped: a row or column of zeros has no expected
     count, so tests of independence cannot use it.  The rest stay in scale
     order, as a ``CategoricalIndex`` for categorical columns.
 
+    See Also
+    --------
+    crosstab : the same counts in long form, with percentages.
+    chi2_independence, fisher_exact_test : tests that use this table.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from b2bsm.stats import contingency
-    >>> df = pd.DataFrame({"a": ["x", "x", "y"], "b": ["u", "v", "v"]})
-    >>> contingency(df, "a", "b").to_numpy().tolist()
+    >>> data = pd.DataFrame({"a": ["x", "x", "y"], "b": ["u", "v", "v"]})
+    >>> contingency(data, "a", "b").to_numpy().tolist()
     [[1, 1], [0, 1]]
     """
-    table = _counts(df, row, col)
+    table = _counts(data, row, col)
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise ValueError(

@@ -8,7 +8,7 @@ import pandas as pd
 from b2bsm.stats.crosstabs import contingency
 
 
-def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
+def expected_counts(data: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     """Observed and expected counts of every cell under independence, in long form.
 
     Cells are in scale order; categorical columns keep their dtype.  Levels
@@ -16,6 +16,15 @@ def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     row total x column total / n.  The chi-square test's p-value is
     trustworthy only when expected counts are not too small (the usual rule:
     all at least 1 and no more than a fifth below 5).
+
+    See Also
+    --------
+    chi2_independence : the test that compares the two.
+    contingency : the observed counts as a wide table.
+
+    References
+    ----------
+    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
 
     Examples
     --------
@@ -27,7 +36,7 @@ def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     """
     from scipy.stats.contingency import expected_freq
 
-    table = contingency(df, row, col)
+    table = contingency(data, row, col)
     expected = pd.DataFrame(
         expected_freq(table.to_numpy()), index=table.index, columns=table.columns
     )
@@ -35,14 +44,14 @@ def expected_counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
     out = out.reset_index()
     out.columns = [row, col, "observed", "expected"]
     for name in (row, col):
-        if isinstance(df[name].dtype, pd.CategoricalDtype):
-            out[name] = pd.Categorical(out[name], dtype=df[name].dtype)
+        if isinstance(data[name].dtype, pd.CategoricalDtype):
+            out[name] = pd.Categorical(out[name], dtype=data[name].dtype)
     out["observed"] = out["observed"].astype("int64")
     return out
 
 
 def chi2_independence(
-    df: pd.DataFrame,
+    data: pd.DataFrame,
     row: str,
     col: str,
     *,
@@ -53,7 +62,7 @@ def chi2_independence(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     row, col : str
         Two different columns; rows with a missing value in either are
         dropped, and so are levels nobody chose.
@@ -99,7 +108,7 @@ def chi2_independence(
         raise ValueError(f"lambda_ must be 'pearson' or 'log-likelihood'; got {lambda_!r}.")
     if not isinstance(correction, bool):
         raise TypeError(f"correction must be True or False; got {correction!r}.")
-    table = contingency(df, row, col)
+    table = contingency(data, row, col)
     observed = table.to_numpy()
     result = chi2_contingency(observed, correction=correction, lambda_=lambda_)
     expected = result.expected_freq
@@ -121,7 +130,7 @@ def chi2_independence(
 
 
 def fisher_exact_test(
-    df: pd.DataFrame, row: str, col: str, *, alternative: str = "two-sided"
+    data: pd.DataFrame, row: str, col: str, *, alternative: str = "two-sided"
 ) -> pd.DataFrame:
     """Fisher's exact test for a 2 x 2 table (scipy), as one tidy row.
 
@@ -147,9 +156,9 @@ def fisher_exact_test(
     --------
     >>> import pandas as pd
     >>> from b2bsm.stats import fisher_exact_test
-    >>> df = pd.DataFrame({"large": [True] * 17 + [False] * 108,
+    >>> data = pd.DataFrame({"large": [True] * 17 + [False] * 108,
     ...                    "external": [False] * 17 + [True] * 16 + [False] * 92})
-    >>> round(float(fisher_exact_test(df, "large", "external")["p_value"].iloc[0]), 3)
+    >>> round(float(fisher_exact_test(data, "large", "external")["p_value"].iloc[0]), 3)
     0.125
     """
     from scipy.stats import fisher_exact
@@ -158,7 +167,7 @@ def fisher_exact_test(
         raise ValueError(
             f"alternative must be 'two-sided', 'less' or 'greater'; got {alternative!r}."
         )
-    table = contingency(df, row, col)
+    table = contingency(data, row, col)
     if table.shape != (2, 2):
         raise ValueError(
             f"Fisher's exact test here needs a 2 x 2 table; {row!r} x {col!r} is "

@@ -38,7 +38,7 @@ def _holm(p: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def adjust_pvalues(
-    table: pd.DataFrame, *, method: str = "holm", p_col: str = "p_value", alpha: float = 0.05
+    data: pd.DataFrame, *, method: str = "holm", p_col: str = "p_value", alpha: float = 0.05
 ) -> pd.DataFrame:
     """Add adjusted p-values to a table of tests (statsmodels ``multipletests``).
 
@@ -51,7 +51,7 @@ def adjust_pvalues(
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    data : pandas.DataFrame
         One row per test, e.g. the output of :func:`kendall_table`.
     method : {"holm", "bonferroni", "fdr_bh"}, default "holm"
     p_col : str, default "p_value"
@@ -61,7 +61,7 @@ def adjust_pvalues(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``table`` with ``p_adjusted``, ``reject`` (at ``alpha``) and
+        A copy of ``data`` with ``p_adjusted``, ``reject`` (at ``alpha``) and
         ``adjustment`` (the method's description) added.
 
     See Also
@@ -90,8 +90,8 @@ def adjust_pvalues(
         raise ValueError(f"method must be one of {sorted(ADJUSTMENTS)}; got {method!r}.")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1; got {alpha!r}.")
-    require_columns(table, [p_col])
-    column = table[p_col]
+    require_columns(data, [p_col])
+    column = data[p_col]
     if pd.api.types.is_bool_dtype(column.dtype) or any(
         isinstance(v, (bool, np.bool_)) for v in column
     ):
@@ -111,7 +111,7 @@ def adjust_pvalues(
         adjusted, reject = _holm(p, alpha)
     else:
         reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=method)
-    out = table.copy()
+    out = data.copy()
     out["p_adjusted"] = adjusted
     out["reject"] = reject
     out["adjustment"] = ADJUSTMENTS[method]

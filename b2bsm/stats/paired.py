@@ -82,6 +82,15 @@ def signed_rank_test(diff, method: str = "auto") -> dict:
         ``statistic`` (the smaller of the two, scipy's two-sided statistic),
         ``p_value``, ``method`` (one of :data:`WILCOXON_METHODS`' values), ``m``.
 
+    See Also
+    --------
+    paired_comparison : the test applied to pairs of survey items.
+
+    References
+    ----------
+    Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin*,
+        1(6), 80-83.
+
     Examples
     --------
     >>> from b2bsm.stats.paired import signed_rank_test
@@ -135,7 +144,7 @@ def signed_rank_test(diff, method: str = "auto") -> dict:
 
 
 def paired_comparison(
-    df: pd.DataFrame,
+    data: pd.DataFrame,
     pairs,
     *,
     test: str = "wilcoxon",
@@ -154,7 +163,7 @@ def paired_comparison(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     pairs : list of (str, str), dict or DataFrame with ``x``, ``y``
         E.g. ``[("barrier_no_need", "barrier_lack_of_resources")]``.
     test : {"wilcoxon", "sign"}, default "wilcoxon"
@@ -206,7 +215,7 @@ def paired_comparison(
     for x, y in pairs_list(pairs):
         if x == y:
             raise ValueError(f"x and y are both {x!r}; pair two different items.")
-        a, b = paired(df, x, y, scale, same_scale=True)
+        a, b = paired(data, x, y, scale, same_scale=True)
         diff = b - a
         up, down = int((diff > 0).sum()), int((diff < 0).sum())
         if up + down == 0:
@@ -241,7 +250,7 @@ def paired_comparison(
 
 
 def paired_shares(
-    df: pd.DataFrame,
+    data: pd.DataFrame,
     pairs,
     *,
     at_least_x,
@@ -261,7 +270,7 @@ def paired_shares(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     pairs : list of (str, str), dict or DataFrame with ``x``, ``y``
     at_least_x : int or str
         Lowest level of x counted as yes, as a code (4) or label ("actively").
@@ -304,8 +313,8 @@ def paired_shares(
     check_confidence(confidence)
     rows = []
     for x, y in pairs_list(pairs):
-        require_columns(df, [x, y])
-        (a, scale_a), (b, scale_b) = item_codes(df[x], scale), item_codes(df[y], scale)
+        require_columns(data, [x, y])
+        (a, scale_a), (b, scale_b) = item_codes(data[x], scale), item_codes(data[y], scale)
         if at_least_y is None and scale_a.levels != scale_b.levels:
             raise ValueError(
                 f"{x!r} and {y!r} are on different scales ({scale_a.describe()} vs "

@@ -85,7 +85,7 @@ def proportion_ci(successes, n, *, method: str = "wilson", confidence: float = 0
 
 
 def proportions(
-    df: pd.DataFrame,
+    data: pd.DataFrame,
     columns: Sequence[str] | str,
     *,
     at_least: int | str,
@@ -104,7 +104,7 @@ def proportions(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : pandas.DataFrame
     columns : str or list of str
         Likert items (ordered categoricals, their labels as text, or numeric codes).
     at_least : int or str
@@ -149,9 +149,9 @@ def proportions(
     ...                 at_least="very important")["successes"].iloc[0])
     67
     """
-    columns = require_columns(df, columns)
+    columns = require_columns(data, columns)
     if by is not None:
-        require_columns(df, [by])
+        require_columns(data, [by])
     if isinstance(at_least, (bool, np.bool_)) or not isinstance(at_least, (int, np.integer, str)):
         raise TypeError(
             f"at_least must be an integer code (e.g. 3) or a level label; got {at_least!r}."
@@ -160,9 +160,9 @@ def proportions(
         raise ValueError(f"method must be one of {sorted(_METHODS)}; got {method!r}.")
     rows = []
     for col in columns:
-        item, item_scale = item_codes(df[col], LIKERT_SCALE if scale is None else scale)
+        item, item_scale = item_codes(data[col], LIKERT_SCALE if scale is None else scale)
         cut = threshold_code(at_least, item_scale, col)
-        groups = [(None, item)] if by is None else item.groupby(df[by], observed=False, sort=True)
+        groups = [(None, item)] if by is None else item.groupby(data[by], observed=False, sort=True)
         for key, values in groups:
             answered = values.dropna()
             row = {"item": col}
@@ -172,8 +172,8 @@ def proportions(
             row["n"] = len(answered)
             rows.append(row)
     out = pd.DataFrame(rows)
-    if by is not None and isinstance(df[by].dtype, pd.CategoricalDtype):
-        out[by] = pd.Categorical(out[by], dtype=df[by].dtype)
+    if by is not None and isinstance(data[by].dtype, pd.CategoricalDtype):
+        out[by] = pd.Categorical(out[by], dtype=data[by].dtype)
     if (out["n"] == 0).any():
         empty = out.loc[out["n"] == 0].iloc[0]
         where = f" in group {empty[by]!r}" if by is not None else ""

@@ -116,7 +116,7 @@ DAY_OPTIONS = [{"days": d} for d in (60, 75, 90, 105, 120, 150)]
 
 # --------------------------------------------------------------------------- q3
 def _credit(df, p, rule="position-based"):
-    return float(attribution(df[df["opportunity"] == 1], rule)[p["channel"]])
+    return float(attribution(df[df["opportunity"] == 1], rule=rule)[p["channel"]])
 
 
 Q3_MISTAKES = [
