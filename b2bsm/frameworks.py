@@ -12,7 +12,7 @@ notes are the kit's own teaching summary, not the authors' words.
 Examples
 --------
 >>> from b2bsm.frameworks import draw_engagement_cycle
->>> fig = draw_engagement_cycle()
+>>> ax = draw_engagement_cycle()
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _axes(ax, size):
 
     if ax is None:
         _, ax = plt.subplots(figsize=size)
-    return ax.figure, ax
+    return ax
 
 
 def _wrap(text: str, width: int) -> str:
@@ -67,7 +67,7 @@ def _wrap(text: str, width: int) -> str:
     )
 
 
-def draw_crm_process(ax=None):
+def draw_crm_process(*, ax=None):
     """Draw the CRM process (Reinartz et al. 2004) with social media's role per stage.
 
     Three stage boxes in a row, each with a note above it on where social media
@@ -75,22 +75,32 @@ def draw_crm_process(ax=None):
     a coloured box is black or white, whichever contrasts more with the box
     (:func:`b2bsm.plots.text_colour_on`).
 
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure.
+
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib Axes
+        The Axes drawn on (``ax.figure`` is its figure).
+
+    See Also
+    --------
+    draw_engagement_cycle : the other framework diagram of lesson 01.
 
     Examples
     --------
     >>> from b2bsm.frameworks import draw_crm_process
-    >>> fig = draw_crm_process()
-    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_fontweight() == "bold")[:3]
+    >>> ax = draw_crm_process()
+    >>> sorted(t.get_text() for t in ax.texts if t.get_fontweight() == "bold")[:3]
     ['Acquisition', 'Retention', 'Termination']
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     from b2bsm import plots
 
-    fig, ax = _axes(ax, (10, 4.8))
+    ax = _axes(ax, (10, 4.8))
     width, gap = 2.7, 0.75
     for i, (stage, what, social) in enumerate(CRM_STAGES):
         x = i * (width + gap)
@@ -158,32 +168,42 @@ def draw_crm_process(ax=None):
     ax.set_ylim(0.3, 4.35)
     ax.axis("off")
     ax.set_title("The CRM process (after Reinartz, Krafft & Hoyer 2004)")
-    return fig
+    return ax
 
 
-def draw_engagement_cycle(ax=None):
+def draw_engagement_cycle(*, ax=None):
     """Draw Sashi's (2012) customer engagement cycle with social media's role per stage.
 
     Seven stages clockwise from the top, each a coloured disc with its name in
     black or white (whichever contrasts more), and a note outside the ring on
     where social media content can act.
 
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure.
+
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib Axes
+        The Axes drawn on (``ax.figure`` is its figure).
+
+    See Also
+    --------
+    draw_crm_process : the other framework diagram of lesson 01.
 
     Examples
     --------
     >>> from b2bsm.frameworks import ENGAGEMENT_CYCLE, draw_engagement_cycle
-    >>> fig = draw_engagement_cycle()
-    >>> {stage for stage, _ in ENGAGEMENT_CYCLE} <= {t.get_text() for t in fig.axes[0].texts}
+    >>> ax = draw_engagement_cycle()
+    >>> {stage for stage, _ in ENGAGEMENT_CYCLE} <= {t.get_text() for t in ax.texts}
     True
     """
     from matplotlib.patches import Circle, FancyArrowPatch
 
     from b2bsm import plots
 
-    fig, ax = _axes(ax, (9, 8.5))
+    ax = _axes(ax, (9, 8.5))
     n = len(ENGAGEMENT_CYCLE)
     angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n  # clockwise from the top
     radius, node = 2.8, 0.85
@@ -252,4 +272,4 @@ def draw_engagement_cycle(ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("The customer engagement cycle (after Sashi 2012)")
-    return fig
+    return ax

@@ -298,8 +298,8 @@ def plot_journeys(data: pd.DataFrame, *, ax=None) -> np.ndarray:
     >>> import matplotlib.pyplot as plt
     >>> from b2bsm.market import compare_markets, plot_journeys
     >>> axes = plot_journeys(compare_markets(n_buyers=50, seed=1))
-    >>> [a.get_title() for a in axes]
-    ['Time to purchase', 'Touch-points']
+    >>> [a.get_xscale() for a in axes]  # days on a log scale, touch-points plain
+    ['log', 'linear']
     >>> plt.close(axes[0].figure)
     """
     import matplotlib.pyplot as plt
@@ -367,34 +367,23 @@ def journey_explorer(n_buyers: int = 400, seed: int = 1):
 
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="480px")
+    # parameter: (lowest, highest, step, label); each slider starts at the B2B default
+    ranges = {
+        "stakeholders": (1, 12, 0.5, "Stakeholders in the buying centre"),
+        "deliberation_days": (1, 90, 1, "Deliberation per person (days)"),
+        "touchpoints": (1, 10, 0.5, "Touch-points per person"),
+    }
     sliders = {
-        "stakeholders": widgets.FloatSlider(
-            value=B2B.stakeholders,
-            min=1,
-            max=12,
-            step=0.5,
-            description="Stakeholders in the buying centre",
+        name: widgets.FloatSlider(
+            value=getattr(B2B, name),
+            min=low,
+            max=high,
+            step=step,
+            description=words,
             style=style,
             layout=layout,
-        ),
-        "deliberation_days": widgets.FloatSlider(
-            value=B2B.deliberation_days,
-            min=1,
-            max=90,
-            step=1,
-            description="Deliberation per person (days)",
-            style=style,
-            layout=layout,
-        ),
-        "touchpoints": widgets.FloatSlider(
-            value=B2B.touchpoints,
-            min=1,
-            max=10,
-            step=0.5,
-            description="Touch-points per person",
-            style=style,
-            layout=layout,
-        ),
+        )
+        for name, (low, high, step, words) in ranges.items()
     }
 
     def draw(values):

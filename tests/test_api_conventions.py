@@ -36,6 +36,7 @@ DOCUMENTED = (
     "b2bsm/stats/",
     "b2bsm/engagement/",
     "b2bsm/plots.py",
+    "b2bsm/figure_checks.py",
     "b2bsm/market.py",
     "b2bsm/data/",
 )

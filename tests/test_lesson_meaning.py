@@ -319,7 +319,7 @@ def lesson_figures(path: Path) -> tuple[tuple[int, object], ...]:
 
 
 def _drawn_labels(axis) -> list[str]:
-    return [t.get_text() for t in plots._drawn_tick_labels(axis)]
+    return [t.get_text() for t in plots.drawn_tick_labels(axis)]
 
 
 def likert_order_problems(fig) -> list[str]:
@@ -327,7 +327,7 @@ def likert_order_problems(fig) -> list[str]:
     problems = []
     for ax in fig.axes:
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-            ticks = sorted(plots._drawn_tick_labels(axis), key=lambda t: t.get_position())
+            ticks = sorted(plots.drawn_tick_labels(axis), key=lambda t: t.get_position())
             problem = out_of_scale_order([t.get_text() for t in ticks])
             if problem:
                 problems.append(f"{name} axis of {ax.get_title()!r}: {problem}")

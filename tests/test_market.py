@@ -147,7 +147,7 @@ def _display_box(ax, patch):
 def test_framework_labels_are_readable_and_fit_their_shapes(draw):
     from b2bsm import plots
 
-    fig = draw()
+    fig = draw().figure
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -168,7 +168,7 @@ def test_framework_labels_are_readable_and_fit_their_shapes(draw):
 
 @pytest.mark.parametrize("draw", [frameworks.draw_crm_process, frameworks.draw_engagement_cycle])
 def test_framework_texts_do_not_overlap_each_other_or_other_shapes(draw):
-    fig = draw()
+    fig = draw().figure
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -202,9 +202,9 @@ def test_text_colour_rule_catches_white_on_orange():
 
 
 def test_framework_figures_draw_every_stage():
-    fig = frameworks.draw_crm_process()
+    fig = frameworks.draw_crm_process().figure
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"Acquisition", "Retention", "Termination"} <= texts
-    fig = frameworks.draw_engagement_cycle()
+    fig = frameworks.draw_engagement_cycle().figure
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {stage for stage, _ in frameworks.ENGAGEMENT_CYCLE} <= texts

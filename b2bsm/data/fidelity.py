@@ -417,9 +417,7 @@ def fidelity_report(data: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Jussila, J. J., Kärkkäinen, H., & Aramo-Immonen, H. (2014). Social media utilization in
-        business-to-business relationships of technology industry firms. *Computers in Human
-        Behavior*, 30, 606-613.
+    Jussila et al. (2014), as cited in :func:`b2bsm.data.generate_survey`.
 
     Examples
     --------

@@ -119,9 +119,7 @@ def load_posts() -> pd.DataFrame:
 
     References
     ----------
-    Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). Informational vs. emotional
-        B2B firm-generated-content on social media engagement: Computerized visual and textual
-        content analysis. *Industrial Marketing Management*, 112, 98-112.
+    Gu et al. (2023), as cited in :func:`b2bsm.engagement.simulate_posts`.
 
     Examples
     --------

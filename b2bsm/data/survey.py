@@ -484,9 +484,7 @@ def load_survey() -> pd.DataFrame:
 
     References
     ----------
-    Jussila, J. J., Kärkkäinen, H., & Aramo-Immonen, H. (2014). Social media utilization in
-        business-to-business relationships of technology industry firms. *Computers in Human
-        Behavior*, 30, 606-613.
+    Jussila et al. (2014), as cited in :func:`generate_survey`.
 
     Examples
     --------

@@ -42,8 +42,7 @@ def tau_b_scale(u: np.ndarray, p: np.ndarray) -> tuple[float, float]:
 
     References
     ----------
-    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
-        239-251.
+    Kendall (1945), as cited in :func:`b2bsm.stats.kendall_table`.
 
     Examples
     --------
@@ -192,8 +191,7 @@ def smallest_kendall_p(
 
     References
     ----------
-    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
-        239-251.
+    Kendall (1945), as cited in :func:`b2bsm.stats.kendall_table`.
 
     Examples
     --------

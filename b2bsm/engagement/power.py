@@ -69,6 +69,20 @@ def _t_test_counts(sum1, sumsq1, sum0, sumsq0, n):
     return np.where(degenerate, np.where(np.abs(diff) > 1e-9, 0.0, 1.0), p)
 
 
+def _power_row(effect_irr, n, dispersion, baseline, n_sims, power, **more) -> dict:
+    """The columns every power function reports for one design (one value each)."""
+    return {
+        "effect_irr": [float(effect_irr)],
+        "posts_per_arm": [n],
+        "dispersion": [float(dispersion)],
+        "baseline": [float(baseline)],
+        "n_sims": [int(n_sims)],
+        "power": [power],
+        "mc_se": [math.sqrt(power * (1 - power) / n_sims)],
+        **{name: [value] for name, value in more.items()},
+    }
+
+
 def _simulate_rejections(rng, effect_irr, n, dispersion, baseline, n_sims, alpha):
     """Share of n_sims simulated two-arm experiments whose test gives p < alpha."""
     control = _nb_draw(rng, np.full((n_sims, n), float(baseline)), dispersion).astype(float)
@@ -134,18 +148,17 @@ def simulate_experiment_power(
     power = _simulate_rejections(rng, effect_irr, n, dispersion, baseline, n_sims, alpha)
     size = _simulate_rejections(rng, 1.0, n, dispersion, baseline, n_sims, alpha)
     return pd.DataFrame(
-        {
-            "effect_irr": [float(effect_irr)],
-            "posts_per_arm": [n],
-            "dispersion": [float(dispersion)],
-            "baseline": [float(baseline)],
-            "n_sims": [int(n_sims)],
-            "power": [power],
-            "mc_se": [math.sqrt(power * (1 - power) / n_sims)],
-            "size": [size],
-            "size_mc_se": [math.sqrt(size * (1 - size) / n_sims)],
-            "test": [POWER_TEST],
-        }
+        _power_row(
+            effect_irr,
+            n,
+            dispersion,
+            baseline,
+            n_sims,
+            power,
+            size=size,
+            size_mc_se=math.sqrt(size * (1 - size) / n_sims),
+            test=POWER_TEST,
+        )
     )
 
 
@@ -195,18 +208,8 @@ def simulate_experiment_power_naive(
         result = smf.glm("count ~ treated", data, family=family).fit()
         hits += bool(result.pvalues["treated"] < alpha)
     power = hits / n_sims
-    return pd.DataFrame(
-        {
-            "effect_irr": [float(effect_irr)],
-            "posts_per_arm": [n],
-            "dispersion": [float(dispersion)],
-            "baseline": [float(baseline)],
-            "n_sims": [int(n_sims)],
-            "power": [power],
-            "mc_se": [math.sqrt(power * (1 - power) / n_sims)],
-            "test": ["NB regression per experiment, alpha known (statsmodels loop)"],
-        }
-    )
+    test = "NB regression per experiment, alpha known (statsmodels loop)"
+    return pd.DataFrame(_power_row(effect_irr, n, dispersion, baseline, n_sims, power, test=test))
 
 
 def power_curve(
@@ -230,8 +233,7 @@ def power_curve(
 
     References
     ----------
-    Kohavi, R., Tang, D., & Xu, Y. (2020). *Trustworthy Online Controlled Experiments: A Practical
-        Guide to A/B Testing*. Cambridge University Press.
+    Kohavi et al. (2020), as cited in :func:`simulate_experiment_power`.
 
     Examples
     --------

@@ -318,9 +318,7 @@ def true_effects(params: EngagementParams | None = None) -> pd.DataFrame:
 
     References
     ----------
-    Gu, W., Chan, K. W., Kwon, J., Dhaoui, C., & Septianto, F. (2023). Informational vs. emotional
-        B2B firm-generated-content on social media engagement: Computerized visual and textual
-        content analysis. *Industrial Marketing Management*, 112, 98-112.
+    Gu et al. (2023), as cited in :func:`simulate_posts`.
 
     Examples
     --------

@@ -119,9 +119,7 @@ def possible_denominators(
 
     References
     ----------
-    Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: a simple technique detects
-        numerous anomalies in the reporting of results in psychology. *Social Psychological and
-        Personality Science*, 8(4), 363-369.
+    Brown & Heathers (2017), as cited in :func:`grim_check`.
 
     Examples
     --------
@@ -164,8 +162,7 @@ def tau_p_value(tau, n) -> np.ndarray:
 
     References
     ----------
-    Kendall, M. G. (1945). The treatment of ties in ranking problems. *Biometrika*, 33(3),
-        239-251.
+    Kendall (1945), as cited in :func:`b2bsm.stats.kendall_table`.
 
     Examples
     --------

@@ -69,7 +69,7 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, observed: bool = False) 
 
     References
     ----------
-    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
+    Agresti (2013), as cited in :func:`b2bsm.stats.chi2_independence`.
 
     Examples
     --------

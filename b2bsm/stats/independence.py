@@ -24,7 +24,7 @@ def expected_counts(data: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
 
     References
     ----------
-    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
+    Agresti (2013), as cited in :func:`chi2_independence`.
 
     Examples
     --------
@@ -150,7 +150,9 @@ def fisher_exact_test(
 
     References
     ----------
-    Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley.
+    Fisher, R. A. (1922). On the interpretation of χ² from contingency tables, and the
+        calculation of P. *Journal of the Royal Statistical Society*, 85(1), 87-94.
+    Agresti (2013), as cited in :func:`chi2_independence`.
 
     Examples
     --------

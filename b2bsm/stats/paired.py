@@ -88,8 +88,7 @@ def signed_rank_test(diff, method: str = "auto") -> dict:
 
     References
     ----------
-    Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin*,
-        1(6), 80-83.
+    Wilcoxon (1945), as cited in :func:`paired_comparison`.
 
     Examples
     --------

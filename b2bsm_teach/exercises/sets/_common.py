@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b2bsm.exercises.questions import MISTAKE_ERRORS, Precision, tables_match
+from b2bsm.exercises.questions import MISTAKE_ERRORS, Precision, Question, tables_match
 
 #: Appended to a question's prompt (as the ``note`` parameter) when no option of a
 #: per-student question can tell every listed mistake apart on that student's data.
@@ -249,3 +249,34 @@ def varies(
         return dict(chosen)
 
     return params
+
+
+def fair_question(*, data, options, salt: int, **fields: Any) -> Question:
+    """A :class:`Question` whose ``params`` pick a fair option with :func:`varies`.
+
+    The question's own ``expected``, ``precision``, ``mistakes`` and
+    ``alternatives`` are what :func:`varies` checks, so they are stated once:
+    the listed mistakes come first (they must also differ from each other),
+    then the alternatives.  ``data``, ``options`` and ``salt`` are passed on to
+    :func:`varies`; every other keyword is a field of the question.
+
+    >>> from b2bsm.exercises.questions import Mistake, decimals
+    >>> q = fair_question(data=lambda seed: [1.0, 2.0], options=[{"k": 0}, {"k": 1}], salt=7,
+    ...                   id="q1", kind="number", prompt="Value {k}?",
+    ...                   expected=lambda data, p: data[p["k"]], precision=decimals(0),
+    ...                   mistakes=[Mistake(lambda data, p: data[p["k"]] + 5, "off by five")])
+    >>> sorted({q.params(seed)["k"] for seed in range(20)})
+    [0, 1]
+    """
+    mistakes = list(fields.get("mistakes", ()))
+    others = [m.value for m in mistakes] + list(fields.get("alternatives", ()))
+    params = varies(
+        data,
+        options,
+        expected=fields["expected"],
+        others=others,
+        mistakes=len(mistakes),
+        precision=fields["precision"],
+        salt=salt,
+    )
+    return Question(**fields, params=params)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm_teach.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._common import fair_question
 from b2bsm_teach.exercises.sets._survey import SIZE_LABELS, TOOL_WORDS, at_least, internal, survey
 
 TITLE = "Lesson 02 · Meet the survey data"
@@ -203,7 +203,7 @@ Q4_ALTERNATIVES = [
 
 
 QUESTIONS = [
-    Question(
+    fair_question(
         id="q1",
         kind="number",
         prompt="How many firms use **{words}** internally at least moderately "
@@ -212,15 +212,9 @@ QUESTIONS = [
         precision=decimals(0),
         mistakes=Q1_MISTAKES,
         alternatives=Q1_ALTERNATIVES,
-        params=varies(
-            survey,
-            TOOL_OPTIONS,
-            expected=_tool_count,
-            others=[m.value for m in Q1_MISTAKES] + Q1_ALTERNATIVES,
-            mistakes=len(Q1_MISTAKES),
-            precision=decimals(0),
-            salt=201,
-        ),
+        data=survey,
+        options=TOOL_OPTIONS,
+        salt=201,
         hints=(
             "The answers are ordered categories: 'at least moderately' means 'moderately' "
             "or any answer above it.",
@@ -228,7 +222,7 @@ QUESTIONS = [
             "for which the comparison holds.",
         ),
     ),
-    Question(
+    fair_question(
         id="q2",
         kind="number",
         points=2,
@@ -240,15 +234,9 @@ QUESTIONS = [
         precision=decimals(1),
         mistakes=Q2_MISTAKES,
         alternatives=Q2_ALTERNATIVES,
-        params=varies(
-            survey,
-            TOOL_OPTIONS,
-            expected=_tool_any,
-            others=[m.value for m in Q2_MISTAKES] + Q2_ALTERNATIVES,
-            mistakes=len(Q2_MISTAKES),
-            precision=decimals(1),
-            salt=202,
-        ),
+        data=survey,
+        options=TOOL_OPTIONS,
+        salt=202,
         hints=(
             "A firm counts once if it uses the tool at least moderately in one interface or "
             "more: this is an 'or' across three columns.",
@@ -256,7 +244,7 @@ QUESTIONS = [
             "'or', then take the share of True values over all firms and express it in percent.",
         ),
     ),
-    Question(
+    fair_question(
         id="q3",
         kind="number",
         points=2,
@@ -265,15 +253,9 @@ QUESTIONS = [
         precision=decimals(0),
         mistakes=Q3_MISTAKES,
         alternatives=Q3_ALTERNATIVES,
-        params=varies(
-            survey,
-            BLOCK_OPTIONS,
-            expected=_listwise,
-            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
-            mistakes=len(Q3_MISTAKES),
-            precision=decimals(0),
-            salt=203,
-        ),
+        data=survey,
+        options=BLOCK_OPTIONS,
+        salt=203,
         hints=(
             "Listwise deletion keeps a firm only if it has no missing answer in any of the "
             "columns of the analysis.",

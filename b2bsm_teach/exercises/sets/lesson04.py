@@ -15,7 +15,7 @@ import pandas as pd
 
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals, significant
-from b2bsm_teach.exercises.sets._common import per_dataset, varies
+from b2bsm_teach.exercises.sets._common import fair_question, per_dataset, varies
 from b2bsm_teach.exercises.sets._survey import survey
 
 TITLE = "Lesson 04 · Use and potential"
@@ -267,7 +267,7 @@ QUESTIONS = [
             "block, and take the difference.",
         ),
     ),
-    Question(
+    fair_question(
         id="q3",
         kind="number",
         points=2,
@@ -277,15 +277,9 @@ QUESTIONS = [
         precision=significant(2),
         mistakes=Q3_MISTAKES,
         alternatives=Q3_ALTERNATIVES,
-        params=varies(
-            survey,
-            _holm_options(),
-            expected=_adjusted,
-            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
-            mistakes=len(Q3_MISTAKES),
-            precision=significant(2),
-            salt=403,
-        ),
+        data=survey,
+        options=_holm_options(),
+        salt=403,
         hints=(
             "Holm's method orders the p-values and multiplies the smallest by the number of "
             "tests, the next by one less, and so on, never letting an adjusted value fall.",

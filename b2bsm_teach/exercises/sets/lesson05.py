@@ -16,7 +16,7 @@ import pandas as pd
 
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals, significant
-from b2bsm_teach.exercises.sets._common import per_dataset, varies
+from b2bsm_teach.exercises.sets._common import fair_question, per_dataset
 from b2bsm_teach.exercises.sets._survey import (
     SIZE_LABELS,
     TOOL_WORDS,
@@ -351,7 +351,7 @@ Q4_ALTERNATIVES = [
 
 
 QUESTIONS = [
-    Question(
+    fair_question(
         id="q1",
         kind="number",
         points=2,
@@ -361,15 +361,9 @@ QUESTIONS = [
         precision=decimals(1),
         mistakes=Q1_MISTAKES,
         alternatives=Q1_ALTERNATIVES,
-        params=varies(
-            survey,
-            TOOL_OPTIONS,
-            expected=_interval,
-            others=[m.value for m in Q1_MISTAKES] + Q1_ALTERNATIVES,
-            mistakes=len(Q1_MISTAKES),
-            precision=decimals(1),
-            salt=501,
-        ),
+        data=survey,
+        options=TOOL_OPTIONS,
+        salt=501,
         hints=(
             "An interval for a share needs the number of firms with the property and the "
             "number of firms asked.",
@@ -378,7 +372,7 @@ QUESTIONS = [
             "lower end into percent.",
         ),
     ),
-    Question(
+    fair_question(
         id="q2",
         kind="number",
         prompt="What percentage of the firms **that answered the item** rate the barrier "
@@ -387,15 +381,9 @@ QUESTIONS = [
         precision=decimals(1),
         mistakes=Q2_MISTAKES,
         alternatives=Q2_ALTERNATIVES,
-        params=varies(
-            survey,
-            _barrier_options(),
-            expected=_barrier_pct,
-            others=[m.value for m in Q2_MISTAKES] + Q2_ALTERNATIVES,
-            mistakes=len(Q2_MISTAKES),
-            precision=decimals(1),
-            salt=502,
-        ),
+        data=survey,
+        options=_barrier_options(),
+        salt=502,
         hints=(
             "Two choices decide this percentage: which answers count, and which firms form "
             "the denominator.",
@@ -403,7 +391,7 @@ QUESTIONS = [
             "with a non-missing answer.",
         ),
     ),
-    Question(
+    fair_question(
         id="q3",
         kind="number",
         points=2,
@@ -416,15 +404,9 @@ QUESTIONS = [
         precision=significant(2),
         mistakes=Q3_MISTAKES,
         alternatives=Q3_ALTERNATIVES,
-        params=varies(
-            survey,
-            _gap_options(),
-            expected=_gap_p,
-            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
-            mistakes=len(Q3_MISTAKES),
-            precision=significant(2),
-            salt=503,
-        ),
+        data=survey,
+        options=_gap_options(),
+        salt=503,
         hints=(
             "The two shares come from the same firms, so the test looks only at the firms "
             "that are 'yes' on one item and 'no' on the other.",
@@ -433,7 +415,7 @@ QUESTIONS = [
             "shares from the same firms; take its exact two-sided p-value.",
         ),
     ),
-    Question(
+    fair_question(
         id="q4",
         kind="table",
         points=2,
@@ -446,15 +428,9 @@ QUESTIONS = [
         precision=decimals(1),
         mistakes=Q4_MISTAKES,
         alternatives=Q4_ALTERNATIVES,
-        params=varies(
-            survey,
-            SUMMARY_OPTIONS,
-            expected=_summary,
-            others=[m.value for m in Q4_MISTAKES] + Q4_ALTERNATIVES,
-            mistakes=len(Q4_MISTAKES),
-            precision=decimals(1),
-            salt=504,
-        ),
+        data=survey,
+        options=SUMMARY_OPTIONS,
+        salt=504,
         hints=(
             "Each row is a share among the firms of your group that answered that item, so "
             "n can differ from row to row.",

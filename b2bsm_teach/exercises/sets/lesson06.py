@@ -18,7 +18,7 @@ import pandas as pd
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.data import DRAFT_SEED, make_draft
 from b2bsm.exercises.questions import Mistake, Question, decimals, significant
-from b2bsm_teach.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._common import fair_question
 
 TITLE = "Lesson 06 · Auditing published tables"
 __all__ = ["DEFAULT_SEED", "QUESTIONS", "TITLE", "load_data", "make_draft"]
@@ -214,7 +214,7 @@ QUESTIONS = [
             "The GRIM check reports the nearest possible count and percentage for every row.",
         ),
     ),
-    Question(
+    fair_question(
         id="q3",
         kind="number",
         points=2,
@@ -224,15 +224,9 @@ QUESTIONS = [
         precision=significant(2),
         mistakes=Q3_MISTAKES,
         alternatives=Q3_ALTERNATIVES,
-        params=varies(
-            lambda seed: None,
-            STAT_OPTIONS,
-            expected=_chi2_p,
-            others=[m.value for m in Q3_MISTAKES] + Q3_ALTERNATIVES,
-            mistakes=len(Q3_MISTAKES),
-            precision=significant(2),
-            salt=603,
-        ),
+        data=lambda seed: None,
+        options=STAT_OPTIONS,
+        salt=603,
         hints=(
             "A chi-square statistic means nothing without its degrees of freedom, which come "
             "from the shape of the table.",
@@ -240,7 +234,7 @@ QUESTIONS = [
             "then take the upper tail of the chi-square distribution.",
         ),
     ),
-    Question(
+    fair_question(
         id="q4",
         kind="number",
         prompt="Table 5 of the paper prints percentages without their n. Its row "
@@ -251,15 +245,9 @@ QUESTIONS = [
         precision=decimals(0),
         mistakes=Q4_MISTAKES,
         alternatives=Q4_ALTERNATIVES,
-        params=varies(
-            lambda seed: None,
-            _table5_options(),
-            expected=_smallest_n,
-            others=[m.value for m in Q4_MISTAKES] + Q4_ALTERNATIVES,
-            mistakes=len(Q4_MISTAKES),
-            precision=decimals(0),
-            salt=604,
-        ),
+        data=lambda seed: None,
+        options=_table5_options(),
+        salt=604,
         hints=(
             "A denominator fits when some whole count out of it rounds to the printed "
             "percentage; about 16 firms answered, but the printed value may need another n.",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm_teach.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._common import fair_question, varies
 
 TITLE = "Lesson 07 · Content and engagement"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]
@@ -204,7 +204,7 @@ QUESTIONS = [
             "function that reports this.",
         ),
     ),
-    Question(
+    fair_question(
         id="q2",
         kind="number",
         prompt="The median likes per 1,000 followers of the **{format}** posts.",
@@ -212,15 +212,9 @@ QUESTIONS = [
         precision=decimals(2),
         mistakes=Q2_MISTAKES,
         alternatives=Q2_ALTERNATIVES,
-        params=varies(
-            posts,
-            FORMAT_OPTIONS,
-            expected=_per_1000,
-            others=[m.value for m in Q2_MISTAKES] + Q2_ALTERNATIVES,
-            mistakes=len(Q2_MISTAKES),
-            precision=decimals(2),
-            salt=702,
-        ),
+        data=posts,
+        options=FORMAT_OPTIONS,
+        salt=702,
         hints=(
             "Accounts differ hugely in size, so compare posts by a rate: likes relative to "
             "the audience, post by post.",

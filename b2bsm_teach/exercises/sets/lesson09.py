@@ -16,7 +16,7 @@ import pandas as pd
 from b2bsm.data.crm import attribution, reached_by
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm_teach.exercises.sets._common import varies
+from b2bsm_teach.exercises.sets._common import fair_question
 
 TITLE = "Lesson 09 · From engagement to pipeline"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]
@@ -176,7 +176,7 @@ QUESTIONS = [
             "interval of that proportion and keep its lower end.",
         ),
     ),
-    Question(
+    fair_question(
         id="q2",
         kind="number",
         prompt="By the Kaplan-Meier estimate, what share of your leads reach an opportunity "
@@ -184,15 +184,9 @@ QUESTIONS = [
         expected=_km,
         precision=decimals(3),
         mistakes=Q2_MISTAKES,
-        params=varies(
-            crm,
-            DAY_OPTIONS,
-            expected=_km,
-            others=[m.value for m in Q2_MISTAKES],
-            precision=decimals(3),
-            mistakes=len(Q2_MISTAKES),
-            salt=902,
-        ),
+        data=crm,
+        options=DAY_OPTIONS,
+        salt=902,
         hints=(
             "A lead with no opportunity yet on the day of the extract is censored: it is "
             "still open, not lost.",
@@ -200,7 +194,7 @@ QUESTIONS = [
             "survival at the horizon (the last step at or before it) and subtract it from one.",
         ),
     ),
-    Question(
+    fair_question(
         id="q3",
         kind="number",
         prompt="Position-based (U-shaped) attribution gives 40 % of each opportunity to the "
@@ -210,15 +204,9 @@ QUESTIONS = [
         expected=_credit,
         precision=decimals(1),
         mistakes=Q3_MISTAKES,
-        params=varies(
-            crm,
-            CHANNEL_OPTIONS,
-            expected=_credit,
-            others=[m.value for m in Q3_MISTAKES],
-            precision=decimals(1),
-            mistakes=len(Q3_MISTAKES),
-            salt=903,
-        ),
+        data=crm,
+        options=CHANNEL_OPTIONS,
+        salt=903,
         hints=(
             "Each opportunity's credit of 1 is shared among the clicks of its path, by "
             "position in the path.",
