@@ -140,7 +140,13 @@ def _read_descriptor(folder: Path | None = None) -> dict[str, Any]:
 
 
 def resource(name: str, folder: Path | None = None) -> dict[str, Any]:
-    """Return the descriptor of one resource in ``datapackage.json``."""
+    """Return the descriptor of one resource in ``datapackage.json``.
+
+    See Also
+    --------
+    catalogue : every dataset in one table.
+    read_resource : the dataset itself.
+    """
     package = _read_descriptor(folder)
     for res in package["resources"]:
         if res["name"] == name:
@@ -197,6 +203,15 @@ def apply_schema(data: pd.DataFrame, *, schema: dict[str, Any]) -> pd.DataFrame:
       strings pandas' string dtype.
 
     Missing values stay missing (``NaN``/``<NA>``).
+
+    See Also
+    --------
+    read_resource : reads a shipped file and types it with this.
+    catalogue : the datasets and their schemas.
+
+    References
+    ----------
+    Frictionless Data (2024). *Data Package standard, version 2*. https://datapackage.org
     """
     out = {}
     for field in schema["fields"]:
@@ -241,6 +256,11 @@ def catalogue(folder: Path | None = None) -> pd.DataFrame:
         Columns ``name``, ``title``, ``file``, ``format``, ``kilobytes`` and
         ``synthetic`` (True when the dataset was generated, not collected).
 
+    See Also
+    --------
+    read_resource : load one of the datasets listed.
+    resource : the full descriptor of one dataset.
+
     Examples
     --------
     >>> from b2bsm.data import catalogue
@@ -264,6 +284,10 @@ def catalogue(folder: Path | None = None) -> pd.DataFrame:
 def published_tables() -> dict[str, Any]:
     """Return the transcription of every number printed in the survey paper.
 
+    See Also
+    --------
+    b2bsm.data.fidelity_report : every printed number compared with a survey.
+
     Examples
     --------
     >>> from b2bsm.data import published_tables
@@ -275,7 +299,17 @@ def published_tables() -> dict[str, Any]:
 
 
 def read_resource(name: str, folder: Path | None = None, typed: bool = True) -> pd.DataFrame:
-    """Load a shipped dataset, verified against its sha256 and typed by its schema."""
+    """Load a shipped dataset, verified against its sha256 and typed by its schema.
+
+    See Also
+    --------
+    catalogue : the names it accepts.
+    apply_schema : how the columns are typed.
+
+    References
+    ----------
+    Frictionless Data (2024), as cited in :func:`apply_schema`.
+    """
     path = verified_path(name, folder)
     res = resource(name, folder)
     missing = res.get("schema", {}).get("missingValues", [""])
