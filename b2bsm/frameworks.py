@@ -181,16 +181,17 @@ def draw_engagement_cycle(*, ax=None):
     Parameters
     ----------
     ax : matplotlib Axes, optional
-        Where to draw; by default a new figure.
+        Where to draw the ring (it needs a square Axes); by default a new 9 x 8.5 inch
+        figure.
 
     Returns
     -------
     matplotlib Axes
-        The Axes drawn on (``ax.figure`` is its figure).
+        ``ax``, or the Axes of the new figure.
 
     See Also
     --------
-    draw_crm_process : the other framework diagram of lesson 01.
+    draw_crm_process : the CRM process, the other framework of lesson 01.
 
     Examples
     --------

@@ -40,3 +40,11 @@ def as_text_at_least(df: pd.DataFrame, column: str, label: str) -> pd.Series:
 def pct(mask: pd.Series) -> float:
     """A boolean Series as a percentage of its rows."""
     return 100 * float(mask.mean())
+
+
+def group_share(df: pd.DataFrame, in_group: pd.Series, column: str, level: int, scale: float):
+    """Share of the firms in a group answering ``column`` at least ``level``.
+
+    ``scale`` 100 gives a percentage, 1 a proportion (the slip the questions name).
+    """
+    return scale / 100 * pct(at_least(df[in_group], column, level))

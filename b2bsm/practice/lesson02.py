@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.practice import practice_set
-from b2bsm.practice._survey import as_text_at_least, at_least, pct, survey
+from b2bsm.practice._survey import as_text_at_least, at_least, group_share, pct, survey
 
 TITLE = "Lesson 02 practice"
 __all__ = ["QUESTIONS", "TITLE", "check", "question"]
@@ -26,8 +26,7 @@ def _listwise(df):
 
 
 def _electronics_partner(df, level=3, scale=100.0):
-    firms = df[df["industry"] == ELECTRONICS]
-    return scale / 100 * pct(at_least(firms, "use_partner", level))
+    return group_share(df, df["industry"] == ELECTRONICS, "use_partner", level, scale)
 
 
 QUESTIONS = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from b2bsm.exercises.questions import Mistake, Question, decimals
 from b2bsm.practice import practice_set
-from b2bsm.practice._survey import as_text_at_least, at_least, pct, survey
+from b2bsm.practice._survey import as_text_at_least, at_least, group_share, pct, survey
 
 TITLE = "Python on-ramp practice"
 __all__ = ["QUESTIONS", "TITLE", "check", "question"]
@@ -29,8 +29,7 @@ def _medium_and_turnover(df, how="and"):
 
 # --------------------------------------------------------------------------- p4
 def _small_internal(df, level=3, scale=100.0):
-    small = df[df["size"] == SMALL]
-    return scale / 100 * pct(at_least(small, "use_internal", level))
+    return group_share(df, df["size"] == SMALL, "use_internal", level, scale)
 
 
 QUESTIONS = [
