@@ -420,7 +420,8 @@ def _alive(pid: int) -> bool:
 # --------------------------------------------------------------------------
 # Accounting without a control group
 # --------------------------------------------------------------------------
-#: In-memory folders of a sandbox (see :mod:`b2bsm_teach.grade.sandbox`).
+#: In-memory folders of a sandbox: it mounts each as a size-capped tmpfs
+#: (:mod:`b2bsm_teach.grade.sandbox_run`), and the watchdog counts what they hold.
 MEMORY_FOLDERS = ("/tmp", "/dev/shm", "/home/student", "/submission")
 
 
