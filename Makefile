@@ -35,7 +35,7 @@ UV_INSTALL = $(UV) pip install --quiet --python
 # What a lesson author checks before a commit: the notebooks changed since BASE.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
 
-.PHONY: help lab test test-main test-pythons check test-full test-latest lock lint format \
+.PHONY: help lab test test-main test-pythons pythons-envs check test-full test-latest lock lint format \
 	notebooks exercises data site venv clean
 
 help:
@@ -100,6 +100,7 @@ test: test-main test-pythons
 test-main: lint $(LITE_WHEELS)/.fetched
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not full" $(DURATIONS) $(PYTEST_ARGS)
+	@$(PY) tools/background.py wait chromium  # .ci/run installs it in the background
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "browser and not full" $(DURATIONS) $(PYTEST_ARGS)
 
 # The compatibility tier under each other supported Python: every notebook, the doctests
@@ -108,20 +109,16 @@ test-main: lint $(LITE_WHEELS)/.fetched
 # on the interpreter and run once, above. Runs them all, then fails if any failed.
 # TIER=full (make test-full) installs the whole test extra and runs every test instead.
 TIER ?= compat
+COMPAT_EXTRA = $(if $(filter full,$(TIER)),test,test-core)
 test-pythons: $(VENV)/.installed-test
+	-@$(MAKE) --no-print-directory pythons-envs TIER=$(TIER)
 	@status=0; ran=""; \
-	extra=$(if $(filter full,$(TIER)),test,test-core); \
 	marks='$(if $(filter full,$(TIER)),not browser and not site,compat and not full)'; \
 	for python in $(PYTHONS); do \
 		version=$$($$python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
-		venv=build/venv-$$version-$$extra; \
+		venv=build/venv-$$version-$(COMPAT_EXTRA); \
 		echo "== Python $$($$python -c 'import platform; print(platform.python_version())') ($$venv): $$marks"; \
-		if [ ! -x $$venv/bin/python ] || [ pyproject.toml -nt $$venv/.installed ] \
-				|| [ requirements/lock-py$$version.txt -nt $$venv/.installed ]; then \
-			$$python -m venv $$venv && \
-			$(UV_INSTALL) $$venv/bin/python -e ".[$$extra]" -c requirements/lock-py$$version.txt && \
-			touch $$venv/.installed || { status=1; ran="$$ran $$version:install-failed"; continue; }; \
-		fi; \
+		if [ ! -f $$venv/.installed ]; then status=1; ran="$$ran $$version:install-failed"; continue; fi; \
 		if $$venv/bin/python -m pytest -n $(JOBS) --dist loadfile -q -m "$$marks" $(PYTEST_ARGS); then \
 			ran="$$ran $$version:passed"; \
 		else \
@@ -129,6 +126,25 @@ test-pythons: $(VENV)/.installed-test
 		fi; \
 	done; \
 	echo "== other Pythons:$${ran:- none found (looked for python3.X on PATH and in pyenv)}"; \
+	exit $$status
+
+# The other Pythons' environments (build/venv-3.X-EXTRA, from the lock), made or refreshed
+# when pyproject.toml or the lock is newer. Under flock, so two runs at once do not collide:
+# .ci/run starts this in the background while the main phase runs (it mostly downloads and
+# unpacks), and test-pythons runs it again, which waits for that one and finds it done.
+pythons-envs: $(VENV)/.installed-test
+	@mkdir -p build; status=0; \
+	for python in $(PYTHONS); do \
+		version=$$($$python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		venv=build/venv-$$version-$(COMPAT_EXTRA); lock=requirements/lock-py$$version.txt; \
+		flock build/.venv-$$version-$(COMPAT_EXTRA).lock sh -c ' \
+			if [ ! -x "$$1/bin/python" ] || [ pyproject.toml -nt "$$1/.installed" ] \
+					|| [ "$$3" -nt "$$1/.installed" ]; then \
+				rm -f "$$1/.installed" && "$$2" -m venv --clear "$$1" && \
+				$(UV_INSTALL) "$$1/bin/python" -e ".[$$4]" -c "$$3" && touch "$$1/.installed"; \
+			fi' sh $$venv $$python $$lock $(COMPAT_EXTRA) \
+			|| { status=1; echo "== Python $$version: could not make $$venv"; }; \
+	done; \
 	exit $$status
 
 # A lesson author's loop: lint, then only the notebooks changed since BASE (default: where

@@ -20,6 +20,14 @@ from tools.kernel_warnings import KERNEL_WARNINGS
 # are explained in tools/kernel_warnings.py.
 os.environ["PYTHONWARNINGS"] = KERNEL_WARNINGS
 
+# One BLAS/OpenMP thread per process. The suite already keeps both cores busy with two
+# workers (and their kernels); a BLAS library that also starts a thread per core makes the
+# processes fight over the cores: a set-07 answer key cost 2.4 CPU s per student with
+# OpenBLAS's default threads and 1.1 s with one (benchmarks/README.md). Set before numpy
+# loads anywhere (it is not loaded yet here), so workers, kernels and sandboxes inherit it.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
+
 ROOT = Path(__file__).resolve().parent
 #: Never copied into a scratch copy of the repository (environments, caches, builds).
 SCRATCH_IGNORE = (
@@ -152,10 +160,12 @@ def scratch_repo(tmp_path) -> Path:
 # --------------------------------------------------------------------------
 # Test tiers (README, "Tests")
 # --------------------------------------------------------------------------
-#: What other Pythons run (``make test-pythons``, marker ``compat``): every notebook and
-#: doctest, and the tests of paths that depend on the interpreter: building a release and
-#: its hashed keys, installing the kit as Colab does, and the grader's sandbox running that
-#: interpreter's runner (the host cases; the whole hostile corpus runs under the main Python).
+#: What other Pythons run (``make test-pythons``, marker ``compat``): every lesson and
+#: solution notebook (not the student versions in exercises/, which are the solutions with
+#: their answers taken out and run under the main Python), every doctest, and the tests of
+#: paths that depend on the interpreter: building a release and its hashed keys, installing
+#: the kit as Colab does, and the grader's sandbox running that interpreter's runner (the
+#: host cases; the whole hostile corpus runs under the main Python).
 #: The numeric sweeps and the static checks of stored notebooks give the same answers on
 #: every interpreter and run once, under the main Python (``make test-full``: everywhere).
 COMPAT_FILES = {
@@ -216,7 +226,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         path = Path(str(item.path))
         if (
-            path.suffix == ".ipynb"
+            (path.suffix == ".ipynb" and path.parent.name != "exercises")
             or isinstance(item, DoctestItem)
             or (path.parent.name == "tests" and path.name in COMPAT_FILES)
         ):

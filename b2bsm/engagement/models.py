@@ -127,6 +127,35 @@ def _fit_failed(why: str, family: str = "negbin") -> RuntimeError:
     )
 
 
+def _design(frame: pd.DataFrame, outcome: str) -> tuple[np.ndarray, list[str]]:
+    """The model matrix of :data:`FORMULA` on ``frame`` and its column names.
+
+    The same matrix and names as ``smf.glm(FORMULA, frame)`` makes, built faster: inside
+    ``C(strategy, Treatment('other'))`` patsy looks at every post's strategy one at a time
+    (a fifth of a second on 20,000 posts), so the strategy is coded as a categorical with
+    ``'other'`` first (the same reference level) and given to patsy as it is.
+    """
+    import patsy
+
+    levels = sorted(set(frame["strategy"]))
+    if "other" not in levels:  # patsy's own error names the missing reference level
+        design = patsy.dmatrix(FORMULA.format(outcome=outcome).split("~")[1], frame)
+        return np.asfortranarray(design, dtype="float64"), list(design.design_info.column_names)
+    strategy = pd.Categorical(
+        frame["strategy"], categories=["other", *(x for x in levels if x != "other")]
+    )
+    design = patsy.dmatrix(
+        "visual * (info_cues + emo_cues) + strategy", frame.assign(strategy=strategy)
+    )
+    names = [
+        name.replace("strategy[T.", "C(strategy, Treatment('other'))[T.")
+        for name in design.design_info.column_names
+    ]
+    # column-major, as statsmodels' formula path hands it over: the same memory layout
+    # gives the same sums to the last bit
+    return np.asfortranarray(design, dtype="float64"), names
+
+
 def _separated(y: np.ndarray, X: np.ndarray) -> bool:
     """True if the log-link likelihood has no finite maximum (data separation).
 
@@ -150,6 +179,13 @@ def _separated(y: np.ndarray, X: np.ndarray) -> bool:
     scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
     zero, positive = zero / scale, positive / scale
+    # If the posts with engagement alone pin down every coefficient (their design has full
+    # column rank, with a wide margin), X d = 0 on them forces d = 0: no separation, and
+    # the linear programme (a third of a second on 20,000 posts) can be skipped.
+    if len(positive) >= X.shape[1]:
+        singular = np.linalg.svd(positive, compute_uv=False)
+        if singular.min() > 1e-6 * singular.max():
+            return False
     found = linprog(
         c=zero.sum(axis=0),
         A_ub=zero,
@@ -386,7 +422,6 @@ def fit_engagement(
     True
     """
     import statsmodels.api as sm
-    import statsmodels.formula.api as smf
 
     if family not in ("negbin", "poisson"):
         raise ValueError(f"family must be 'negbin' or 'poisson'; got {family!r}.")
@@ -399,9 +434,7 @@ def fit_engagement(
     if y.sum() == 0:
         raise ValueError(f"every post has 0 {outcome}; there is nothing to model.")
     offset = np.log(frame["followers"].to_numpy())
-    design = smf.glm(FORMULA.format(outcome=outcome), frame, offset=offset)
-    X = np.asarray(design.exog, dtype="float64")
-    names = list(design.exog_names)
+    X, names = _design(frame, outcome)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise ValueError(
             "some terms cannot be estimated from these posts (e.g. a strategy or format that "
@@ -461,12 +494,12 @@ def overdispersion(data: pd.DataFrame, outcome: str = "likes") -> pd.DataFrame:
     True
     """
     import statsmodels.api as sm
-    import statsmodels.formula.api as smf
 
     frame = _model_frame(data, outcome)
-    result = smf.glm(
-        FORMULA.format(outcome=outcome),
-        frame,
+    X, _ = _design(frame, outcome)
+    result = sm.GLM(
+        frame[outcome].to_numpy(),
+        X,
         family=sm.families.Poisson(),
         offset=np.log(frame["followers"].to_numpy()),
     ).fit()

@@ -28,9 +28,22 @@ def _counts(df: pd.DataFrame, row: str, col: str) -> pd.DataFrame:
             f"row and col are both {row!r}; a column crossed with itself is not a test of "
             "anything. Cross two different columns."
         )
-    counts = pd.crosstab(df[row], df[col], dropna=True)
-    counts = counts.reindex(index=_levels(df[row]), columns=_levels(df[col]), fill_value=0)
-    return counts.astype("int64")
+    # pd.crosstab reindexed to every level, counted directly: each answer's position among
+    # its column's levels (-1 when missing), then one bincount over the cells
+    rows, cols = _levels(df[row]), _levels(df[col])
+    r, c = _positions(df[row], rows), _positions(df[col], cols)
+    keep = (r >= 0) & (c >= 0)
+    cells = np.bincount(r[keep] * len(cols) + c[keep], minlength=len(rows) * len(cols))
+    return pd.DataFrame(
+        cells.reshape(len(rows), len(cols)).astype("int64"), index=rows, columns=cols
+    )
+
+
+def _positions(series: pd.Series, levels: pd.Index) -> np.ndarray:
+    """Where each value stands among ``levels``; -1 for a missing value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype("int64")
+    return levels.get_indexer(series).astype("int64")
 
 
 def crosstab(data: pd.DataFrame, row: str, col: str, *, observed: bool = False) -> pd.DataFrame:

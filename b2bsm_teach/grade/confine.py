@@ -284,10 +284,7 @@ class Cgroup:
                 enabled = _read(parent / "cgroup.subtree_control").split()
                 if not {"memory", "pids"} <= set(enabled):
                     return None
-                _sweep(parent)
-                folder = parent / name
-                folder.mkdir(mode=0o755)
-                made.append(folder)
+                folder = _new_group(parent, name, made)
                 _write(folder / "memory.max", memory)
                 with contextlib.suppress(OSError):
                     _write(folder / "memory.swap.max", 0)
@@ -297,11 +294,7 @@ class Cgroup:
                 hierarchy = CGROUP_ROOT / controller
                 if not (hierarchy / "cgroup.procs").is_file():
                     raise OSError(f"no {controller} hierarchy")
-                parent = _parent(hierarchy, own.get(controller))
-                _sweep(parent)
-                folder = parent / name
-                folder.mkdir(mode=0o755)
-                made.append(folder)
+                _new_group(_parent(hierarchy, own.get(controller)), name, made)
             _write(made[0] / "memory.limit_in_bytes", memory)
             with contextlib.suppress(OSError):
                 _write(made[0] / "memory.memsw.limit_in_bytes", memory)
@@ -383,6 +376,15 @@ def _write(path: Path, value: int) -> None:
         fh.write(str(int(value)))
 
 
+def _new_group(parent: Path, name: str, made: list[Path]) -> Path:
+    """Make the group ``name`` in ``parent`` (after sweeping it of dead ones); noted in ``made``."""
+    _sweep(parent)
+    folder = parent / name
+    folder.mkdir(mode=0o755)
+    made.append(folder)
+    return folder
+
+
 def _sweep(parent: Path) -> None:
     """Remove the groups that graders killed before they could tidy up left behind.
 
@@ -420,7 +422,8 @@ def _alive(pid: int) -> bool:
 # --------------------------------------------------------------------------
 # Accounting without a control group
 # --------------------------------------------------------------------------
-#: In-memory folders of a sandbox (see :mod:`b2bsm_teach.grade.sandbox`).
+#: In-memory folders of a sandbox: it mounts each as a size-capped tmpfs
+#: (:mod:`b2bsm_teach.grade.sandbox_run`), and the watchdog counts what they hold.
 MEMORY_FOLDERS = ("/tmp", "/dev/shm", "/home/student", "/submission")
 
 

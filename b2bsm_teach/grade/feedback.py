@@ -22,18 +22,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from b2bsm_teach.grade.exports import (
+from b2bsm_teach.grade.cells import fmt_points
+from b2bsm_teach.grade.class_view import ClassView, Entry, SetInfo, set_info
+from b2bsm_teach.grade.gradebook import (
     TO_MARK,
-    ClassView,
     Row,
-    SetInfo,
     answer_display,
     answer_table,
     answers_path,
-    fmt_points,
     read_answers,
     read_gradebook,
-    set_info,
 )
 from b2bsm_teach.grade.handmark import HAND_GRADED
 from b2bsm_teach.grade.roster import Roster
@@ -123,16 +121,37 @@ class _Item:
     row: Row
 
 
-def _items(view: ClassView, answers: dict, student: str, set_id: str, info: SetInfo):
-    entry = view.entry(student, set_id)
-    own = answers.get((student, set_id), {})
-    items = []
-    for qid in view.questions.get(set_id, []):
-        row = entry.questions.get(qid)
-        if row is None:
+@dataclass
+class _Part:
+    """One set in a student's feedback: its title, points and questions."""
+
+    title: str
+    total: str
+    maximum: str
+    pending: int  # open answers not marked yet
+    entry: Entry
+    items: list[_Item]
+
+
+def _parts(view: ClassView, answers: dict, student: str):
+    """The sets ``student`` submitted, in order, with what their feedback shows."""
+    for set_id in view.sets:
+        entry = view.entry(student, set_id)
+        if entry.status == "missing":
             continue
-        items.append(_Item(qid, _own_prompt(info, qid, student), own.get(qid), qid in own, row))
-    return entry, items
+        info = set_info(set_id)
+        own = answers.get((student, set_id), {})
+        items = []
+        for qid in view.questions.get(set_id, []):
+            row = entry.questions.get(qid)
+            if row is None:
+                continue
+            prompt = _own_prompt(info, qid, student)
+            items.append(_Item(qid, prompt, own.get(qid), qid in own, row))
+        total = fmt_points(entry.points or 0.0)
+        maximum = fmt_points(view.max_points.get((set_id, "TOTAL"), 0.0))
+        pending = sum(i.row.status in TO_MARK for i in items)
+        yield _Part(info.title, total, maximum, pending, entry, items)
 
 
 def _mark_line(row: Row) -> str:
@@ -148,25 +167,18 @@ def render_markdown(view: ClassView, answers: dict, student: str) -> str:
     lines = [f"# Feedback for {_md_text(person.display_name)}", ""]
     if person.display_name != person.student_id:
         lines += [f"Student id: {_md_text(person.student_id)}", ""]
-    for set_id in view.sets:
-        entry = view.entry(student, set_id)
-        if entry.status == "missing":
-            continue
-        info = set_info(set_id)
-        entry, items = _items(view, answers, student, set_id, info)
-        total = fmt_points(entry.points or 0.0)
-        maximum = fmt_points(view.max_points.get((set_id, "TOTAL"), 0.0))
-        lines += [f"## {_md_text(info.title)}: {total} / {maximum} points", ""]
-        pending = sum(i.row.status in TO_MARK for i in items)
-        if pending:
+    for part in _parts(view, answers, student):
+        lines += [f"## {_md_text(part.title)}: {part.total} / {part.maximum} points", ""]
+        if part.pending:
             lines += [
-                f"{pending} open answer(s) are not marked yet; their points are not in this total.",
+                f"{part.pending} open answer(s) are not marked yet; "
+                "their points are not in this total.",
                 "",
             ]
-        if entry.status == "not graded":
-            lines += [f"Your notebook could not be graded: {_md_text(entry.note)}", ""]
+        if part.entry.status == "not graded":
+            lines += [f"Your notebook could not be graded: {_md_text(part.entry.note)}", ""]
             continue
-        for item in items:
+        for item in part.items:
             lines += [f"### {item.qid}", ""]
             if item.prompt:
                 lines += [item.prompt, ""]
@@ -217,24 +229,17 @@ def render_html(view: ClassView, answers: dict, student: str) -> str:
     ]
     if person.display_name != person.student_id:
         out.append(f"<p>Student id: {e(person.student_id)}</p>")
-    for set_id in view.sets:
-        if view.entry(student, set_id).status == "missing":
-            continue
-        info = set_info(set_id)
-        entry, items = _items(view, answers, student, set_id, info)
-        total = fmt_points(entry.points or 0.0)
-        maximum = fmt_points(view.max_points.get((set_id, "TOTAL"), 0.0))
-        out.append(f"<h2>{e(info.title)}: {total} / {maximum} points</h2>")
-        pending = sum(i.row.status in TO_MARK for i in items)
-        if pending:
+    for part in _parts(view, answers, student):
+        out.append(f"<h2>{e(part.title)}: {part.total} / {part.maximum} points</h2>")
+        if part.pending:
             out.append(
-                f"<p>{pending} open answer(s) are not marked yet; "
+                f"<p>{part.pending} open answer(s) are not marked yet; "
                 "their points are not in this total.</p>"
             )
-        if entry.status == "not graded":
-            out.append(f"<p>Your notebook could not be graded: {e(entry.note)}</p>")
+        if part.entry.status == "not graded":
+            out.append(f"<p>Your notebook could not be graded: {e(part.entry.note)}</p>")
             continue
-        for item in items:
+        for item in part.items:
             out.append(f"<h3>{e(item.qid)}</h3>")
             if item.prompt:
                 out.append(f'<p class="prompt">{e(item.prompt)}</p>')
@@ -284,12 +289,9 @@ def write_feedback(
         if all(view.entry(student, s).status == "missing" for s in view.sets):
             continue
         stem = file_stem(view.person(student).student_id)
-        if "md" in formats:
-            path = out_dir / f"{stem}.md"
-            path.write_text(render_markdown(view, answers, student), encoding="utf-8")
-            written.append(path)
-        if "html" in formats:
-            path = out_dir / f"{stem}.html"
-            path.write_text(render_html(view, answers, student), encoding="utf-8")
-            written.append(path)
+        for suffix, render in (("md", render_markdown), ("html", render_html)):
+            if suffix in formats:
+                path = out_dir / f"{stem}.{suffix}"
+                path.write_text(render(view, answers, student), encoding="utf-8")
+                written.append(path)
     return written

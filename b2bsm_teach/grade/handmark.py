@@ -22,19 +22,17 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from b2bsm_teach.grade.exports import (
+from b2bsm_teach.grade.cells import fmt_points, plain_text, spreadsheet_safe, write_csv
+from b2bsm_teach.grade.class_view import set_info
+from b2bsm_teach.grade.gradebook import (
     TO_MARK,
     Row,
     answer_display,
     answers_path,
-    fmt_points,
-    plain_text,
+    gradebook_lock,
     question_order,
     read_answers,
     read_gradebook,
-    set_info,
-    spreadsheet_safe,
-    write_csv,
     write_gradebook,
 )
 from b2bsm_teach.grade.roster import normalise_id
@@ -260,8 +258,6 @@ def merge_marks(sheets, gradebook) -> MergeResult:
     student, what is wrong and what to type instead); the gradebook is then
     left unchanged.
     """
-    from b2bsm_teach.grade.exports import gradebook_lock
-
     gradebook = Path(gradebook)
     with gradebook_lock(gradebook):
         return _merge_marks(sheets, gradebook)

@@ -26,7 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from b2bsm_teach.grade.exports import question_order, read_gradebook, write_csv
+from b2bsm_teach.grade.cells import write_csv
+from b2bsm_teach.grade.gradebook import question_order, read_gradebook
 
 HEADER = ["set", "question", "outcome", "students", "share", "lesson_section", "message"]
 #: Outcomes that are not a named mistake, in the order the report lists them.

@@ -35,6 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from b2bsm_teach.grade.cells import plain_text, spreadsheet_safe
+
 #: Roster columns the exports read (all optional but ``student_id``).
 FIELDS = (
     "student_id",
@@ -225,7 +227,7 @@ class Roster:
         seen: dict[str, int] = {}
         for line, row in enumerate(reader, start=2):
             values = {
-                f: _unescape((row.get(header[f]) or "").strip()) for f in FIELDS if f in header
+                f: plain_text((row.get(header[f]) or "").strip()) for f in FIELDS if f in header
             }
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue  # a blank line
@@ -249,14 +251,9 @@ class Roster:
 
     def write(self, path) -> Path:
         """Write the roster's known columns to ``path`` (used to remember it beside exports)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(FIELDS)
-            for s in self.students:  # a spreadsheet shows a formula-like name as text
-                writer.writerow([_escape(getattr(s, f)) for f in FIELDS])
-        return path
+        # a spreadsheet shows a formula-like name as text
+        rows = ([spreadsheet_safe(getattr(s, f) or "") for f in FIELDS] for s in self.students)
+        return _write_table(path, FIELDS, rows)
 
     def check_submissions(self, folder) -> SubmissionReport:
         """Which roster students have a notebook in ``folder``, who is missing, what is unknown."""
@@ -311,43 +308,26 @@ class SubmissionReport:
 
     def write(self, path) -> Path:
         """A CSV with one row per roster student and per unknown file."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["student_id", "status", "files", "problem"])
-            for s in self.roster.students:
-                files = self.matched.get(s.key, [])
-                if not files:
-                    writer.writerow([s.student_id, "missing", "", "no notebook for this student"])
-                elif len(files) > 1:
-                    writer.writerow(
-                        [
-                            s.student_id,
-                            "several files",
-                            "; ".join(files),
-                            "keep one notebook per student",
-                        ]
-                    )
-                else:
-                    writer.writerow([s.student_id, "submitted", files[0], ""])
-            for name, problem in self.unknown:
-                writer.writerow(["", "unknown", name, problem])
-        return path
+        rows = []
+        for s in self.roster.students:
+            files = self.matched.get(s.key, [])
+            if not files:
+                rows.append([s.student_id, "missing", "", "no notebook for this student"])
+            elif len(files) > 1:
+                several = "keep one notebook per student"
+                rows.append([s.student_id, "several files", "; ".join(files), several])
+            else:
+                rows.append([s.student_id, "submitted", files[0], ""])
+        rows += [["", "unknown", name, problem] for name, problem in self.unknown]
+        return _write_table(path, ["student_id", "status", "files", "problem"], rows)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _escape(text) -> str:
-    """A cell a spreadsheet shows as text: a formula-like start gets a ``'``.
-
-    >>> _escape("=HYPERLINK(1)"), _unescape(_escape("=HYPERLINK(1)")), _escape("Ada")
-    ("'=HYPERLINK(1)", '=HYPERLINK(1)', 'Ada')
-    """
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+def _write_table(path, header, rows) -> Path:
+    """Write a CSV file in place: ``header``, then ``rows``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

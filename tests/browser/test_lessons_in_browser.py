@@ -16,6 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: ``make test`` runs these in the browser: the page a student opens first, and every lesson
+#: with interactive widgets (what only a browser can show). The others run here in
+#: ``make test-full`` (marker ``full``); every lesson still runs in a kernel in ``make test``
+#: (nbval) and its figures are checked there (tests/test_lesson_meaning.py).
+START = "00_start_here.ipynb"
 RUN_TIMEOUT_MS = 120_000
 
 ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -34,6 +39,17 @@ NO_PROMPT_NUMBERS = """() => ![...document.querySelectorAll(
 
 def _uses_widgets(path: Path) -> bool:
     return "explorer(" in path.read_text(encoding="utf-8")
+
+
+def _in_make_test(path: Path) -> bool:
+    return path.name == START or _uses_widgets(path)
+
+
+def _lessons():
+    return [
+        pytest.param(path, marks=() if _in_make_test(path) else pytest.mark.full)
+        for path in LESSONS
+    ]
 
 
 def _menu(page, menu: str, item: str) -> None:
@@ -70,7 +86,7 @@ def _start_kernel(page) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _lessons(), ids=lambda p: p.name)
 def test_lesson_runs_in_jupyterlab(path, jupyter_server, browser, artifacts):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
