@@ -17,7 +17,7 @@ import numpy as np
 
 #: How many random ids the property tier runs per set (``make test``: 200; ``make
 #: test-full`` sets ``B2BSM_ID_PROBES=1000``).
-DEFAULT_PROBES = 100
+DEFAULT_PROBES = 200
 #: Ids per set in ``make test-full``.
 FULL_PROBES = 1000
 PROBES_ENV = "B2BSM_ID_PROBES"
