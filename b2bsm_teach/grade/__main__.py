@@ -304,11 +304,10 @@ def _grade(argv: list[str]) -> int:
         report = roster.check_submissions(args.submissions)
         report_path = report.write(exports_dir / "roster_report.csv")
         print(f"{report.summary()} -> {report_path}")
-    if not totals and (resumed or tally.get("skipped")):
-        return _export_all(out, exports_dir, roster, canvas_ids)
-    if not totals:
+    earlier_work = resumed or tally.get("skipped")  # the gradebook has their grades
+    if not totals and not earlier_work:
         return _fail("no submission was graded; see the messages above.", 1)
-    if len(totals) == failed:
+    if totals and len(totals) == failed and not earlier_work:
         return _fail(
             "no submission could be graded (every row is 'not graded'); read the feedback column "
             f"of {out} for the reason.",

@@ -1,0 +1,309 @@
+"""Grading at course scale (issue 25, part 6): resume, content-hash skip, shards and their merge.
+
+The runs here are real grading runs of the command line (intake, lanes, verdicts from the
+answer key, journal, fold under the lock), except for the one step that would start a kernel
+per notebook: :func:`fake_run` reads each ``answer_qN = <literal>`` of the staged cells
+instead of running them.  So a class of seven is graded several times in seconds; the real
+sandboxed run is covered by test_grade*.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from b2bsm_teach.grade import __main__ as cli
+from b2bsm_teach.grade import journal, shards
+
+HERE = Path(__file__).resolve().parent
+STUDENTS = [f"s{2000001 + n}" for n in range(6)]
+#: Marks a notebook whose run fails for the grader's own reasons (the sandbox broke).
+INFRA_FAILURE = "# this run fails in the sandbox"
+_STARTED: list = []
+
+
+def fake_run(sub, work, box, cell_timeout, timeout, limits, lane=None):
+    """Stands in for lanes.run_one: the answers a kernel would export, read from literals."""
+    from b2bsm.exercises.answers import encode
+    from b2bsm_teach.grade.sandbox import RunResult
+
+    calls = os.environ.get("SCALE_TEST_CALLS")
+    if calls:
+        with open(calls, "a", encoding="utf-8") as fh:
+            fh.write(f"{sub.student}\n")
+    kill_after = os.environ.get("SCALE_TEST_KILL_AFTER")
+    _STARTED.append(sub.student)
+    if kill_after and len(_STARTED) > int(kill_after):  # kill -9 once that many are journalled
+        _kill_once_journalled(int(kill_after))
+    if any(INFRA_FAILURE in cell for cell in sub.cells or []):
+        return RunResult(None, "error", 0.0, "bubblewrap could not start")
+    answers = {}
+    for cell in sub.cells or []:
+        for node in ast.parse(cell).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                answers[node.targets[0].id] = encode(ast.literal_eval(node.value))
+    state = {
+        "seq": 1,
+        "cells": len(sub.cells or []),
+        "ran": len(sub.cells or []),
+        "errors": [],
+        "timeouts": [],
+        "kernel": "finished",
+        "done": True,
+        "answers": answers,
+        "worked_on": {"id": sub.student},
+    }
+    return RunResult(state, "finished", 0.0)
+
+
+def _kill_once_journalled(count: int) -> None:
+    import time
+
+    path = Path(os.environ["SCALE_TEST_JOURNAL"])
+    for _ in range(400):
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.05)
+
+
+def install_fake(monkeypatch=None) -> None:
+    """Grade with :func:`fake_run` and no sandbox probe (also used by the killed subprocess)."""
+    from b2bsm_teach.grade import lanes, sandbox
+
+    def create(cls, mode="auto", *, forbidden=(), set_ids=()):
+        return cls("none")
+
+    if monkeypatch is None:
+        lanes.run_one = fake_run
+        sandbox.Sandbox.create = classmethod(create)
+    else:
+        monkeypatch.setattr(lanes, "run_one", fake_run)
+        monkeypatch.setattr(sandbox.Sandbox, "create", classmethod(create))
+
+
+def _notebook(path: Path, answers: dict, extra: str = "") -> None:
+    cells = [nbformat.v4.new_code_cell(f"answer_{q} = {v!r}") for q, v in answers.items()]
+    if extra:
+        cells.append(nbformat.v4.new_code_cell(extra))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["b2bsm"] = {"exercise_set": "02"}
+    nbformat.write(nb, path)
+
+
+def _class(root: Path) -> Path:
+    """Six students with varied answers, a file that is no notebook, one with no student id."""
+    folder = root / "set-02"
+    folder.mkdir()
+    for n, student in enumerate(STUDENTS):
+        answers = {"q1": 10.0 + n, "q5": "abcd"[n % 4], "q6": f"my reasoning, take {n}"}
+        if n % 2:
+            answers["q3"] = 116.5
+        _notebook(folder / f"{student}.ipynb", answers)
+    (folder / "s2000099.ipynb").write_text("{not a notebook", encoding="utf-8")
+    _notebook(folder / "notes.ipynb", {"q1": 1.0})
+    return folder
+
+
+def _grade(folder, out, *more) -> int:
+    return cli.main([str(folder), "--out", str(out), "--jobs", "1", "--quiet", *more])
+
+
+def _table(out: Path) -> tuple[list, list]:
+    """A gradebook's rows and its answers file's lines, sorted: what must match."""
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = sorted(tuple(r) for r in csv.reader(fh))
+    answers = sorted(out.with_name(f"{out.stem}.answers.jsonl").read_text().splitlines())
+    return rows, answers
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    install_fake(monkeypatch)
+    calls = tmp_path / "calls.txt"
+    monkeypatch.setenv("SCALE_TEST_CALLS", str(calls))
+    monkeypatch.setenv("B2BSM_GRADING_SECRET", "a-test-secret-" + "0" * 32)
+
+    def ran() -> list[str]:
+        found = calls.read_text().split() if calls.exists() else []
+        calls.unlink(missing_ok=True)
+        return sorted(found)
+
+    return ran
+
+
+@pytest.mark.parametrize("bad", ["0/2", "3/2", "a/b", "2", "1/0", "-1/2", ""])
+def test_a_bad_shard_is_refused_with_the_form_it_takes(bad, tmp_path, capsys):
+    with pytest.raises(ValueError, match=r"--shard"):
+        shards.parse_shard(bad)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    assert cli.main([str(folder), "--out", str(tmp_path / "g.csv"), f"--shard={bad}"]) == 2
+    err = capsys.readouterr().err
+    assert "--shard" in err and ("i/N" in err or "between 1 and" in err or "at least 1" in err)
+
+
+def test_each_student_lands_in_one_shard_by_id_not_by_order():
+    import hashlib
+
+    ids = [f"s{3000000 + n}" for n in range(300)]
+    for count in (1, 2, 3, 7):
+        owners = {sid: shards.shard_of(sid, count) for sid in ids}
+        assert set(owners.values()) == set(range(1, count + 1))
+        again = {sid: shards.shard_of(sid, count) for sid in reversed(ids)}
+        assert again == owners
+    digest = hashlib.sha256(b"s3000000").digest()  # the rule, written out: any machine agrees
+    assert shards.shard_of("s3000000", 7) == int.from_bytes(digest[:8], "big") % 7 + 1
+
+
+def test_shards_merged_equal_one_run_row_for_row(tmp_path, fake, capsys):
+    folder = _class(tmp_path)
+    whole = tmp_path / "whole" / "grades.csv"
+    assert _grade(folder, whole) == 0
+    expected = _table(whole)
+    students = {r[0] for r in expected[0]} - {"student"}
+    assert len(students) == len(STUDENTS) + 2  # and the two files that are not graded
+    assert fake() == STUDENTS
+    for count in (2, 3):
+        parts = [tmp_path / f"n{count}" / f"shard-{i}.csv" for i in range(1, count + 1)]
+        for i, part in enumerate(parts, start=1):
+            assert _grade(folder, part, "--shard", f"{i}/{count}") in (0, 1)
+        assert fake() == STUDENTS  # every student graded once, in exactly one shard
+        merged = tmp_path / f"n{count}" / "grades.csv"
+        capsys.readouterr()
+        assert cli.main(["merge-gradebooks", str(merged), *map(str, parts)]) == 0
+        assert f"merged {count} gradebook(s)" in capsys.readouterr().out
+        assert _table(merged) == expected
+        index = journal.read_index(journal.index_path(merged))
+        assert sorted(k[0] for k in index) == STUDENTS
+
+
+def test_merge_refuses_conflicting_grades_and_drops_no_row(tmp_path, fake, capsys):
+    from b2bsm_teach.grade import exports
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    exports.write_gradebook([exports.Row("s1", "02", "q1", 1, 1, "correct", "")], one)
+    rows = [
+        exports.Row("s1", "02", "q1", 0, 1, "wrong", ""),
+        exports.Row("s2", "02", "q1", 1, 1, "correct"),
+    ]
+    exports.write_gradebook(rows, two)
+    out = tmp_path / "grades.csv"
+    assert cli.main(["merge-gradebooks", str(out), str(one), str(two)]) == 1
+    err = capsys.readouterr().err
+    assert "s1 set 02" in err and "Nothing was merged" in err and "--on-conflict" in err
+    assert not out.exists()
+    assert (
+        cli.main(["merge-gradebooks", str(out), str(one), str(two), "--on-conflict", "last"]) == 0
+    )
+    got = {(r.student, r.question): r.status for r in exports.read_gradebook(out)}
+    assert got[("s1", "q1")] == "wrong" and ("s2", "q1") in got
+    assert cli.main(["merge-gradebooks", str(one), str(one)]) == 1  # the output as an input
+    assert "both the output and an input" in capsys.readouterr().err
+
+
+def test_a_second_run_grades_only_new_or_changed_files(tmp_path, fake, capsys):
+    folder = _class(tmp_path)
+    out = tmp_path / "grades.csv"
+    assert _grade(folder, out) == 0
+    first = _table(out)
+    fake()
+    capsys.readouterr()
+    assert _grade(folder, out) == 0
+    assert fake() == []
+    assert f"skipped {len(STUDENTS)} submission(s) already graded" in capsys.readouterr().out
+    assert _table(out) == first
+    _notebook(folder / f"{STUDENTS[2]}.ipynb", {"q1": 99.0})  # a new version of one file
+    assert _grade(folder, out) == 0
+    assert fake() == [STUDENTS[2]]
+    assert _grade(folder, out, "--regrade") == 0
+    assert fake() == STUDENTS
+
+
+def test_a_run_that_failed_for_the_grader_is_retried(tmp_path, fake):
+    folder = _class(tmp_path)
+    _notebook(folder / f"{STUDENTS[0]}.ipynb", {"q1": 1.0}, extra=INFRA_FAILURE)
+    out = tmp_path / "grades.csv"
+    assert _grade(folder, out) == 0
+    fake()
+    with out.open(encoding="utf-8") as fh:
+        own = [r for r in csv.DictReader(fh) if r["student"] == STUDENTS[0]]
+    assert {r["status"] for r in own[:-1]} == {"not graded"}
+    assert "could not run the notebook" in own[-1]["feedback"]
+    assert _grade(folder, out) == 0
+    assert fake() == [STUDENTS[0]]  # graded again without --regrade; the others skipped
+
+
+def test_a_killed_run_resumes_where_it_stopped(tmp_path, fake):
+    folder = _class(tmp_path)
+    whole = tmp_path / "whole" / "grades.csv"
+    assert _grade(folder, whole) == 0
+    fake()
+    out = tmp_path / "course" / "grades.csv"
+    out.parent.mkdir()
+    log = journal.journal_path(out)
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(HERE)!r})\n"
+        "import test_grade_scale as t\n"
+        "t.install_fake()\n"
+        "from b2bsm_teach.grade import __main__ as cli\n"
+        f"cli.main([{str(folder)!r}, '--out', {str(out)!r}, '--jobs', '1', '--quiet'])\n"
+    )
+    env = {**os.environ, "SCALE_TEST_KILL_AFTER": "2", "SCALE_TEST_JOURNAL": str(log)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert not out.exists()  # nothing folded yet: the journal holds the finished ones
+    done = [json.loads(line)["student"] for line in log.read_text().splitlines()]
+    assert len(done) >= 2
+    ran_before = set(fake())
+    assert set(done) <= ran_before
+    assert _grade(folder, out) == 0
+    assert set(fake()) == set(STUDENTS) - set(done)  # only the rest is graded
+    assert not log.exists()
+    assert _table(out) == _table(whole)
+
+
+def test_a_cut_journal_line_is_skipped_with_a_message(tmp_path, fake, capsys):
+    folder = _class(tmp_path)
+    whole = tmp_path / "whole" / "grades.csv"
+    assert _grade(folder, whole) == 0
+    fake()
+    out = tmp_path / "grades.csv"
+    assert _grade(folder, out, "--shard", "1/1") == 0  # to get whole journal lines to cut
+    fake()
+    log = journal.journal_path(out)
+    lines = []
+    for student in STUDENTS[:3]:  # journal three submissions as a run would have
+        journal.Journal(log).add(_sub(folder, student), _rows_of(out, student), {})
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:2]) + lines[2][:40])  # the last one cut mid-line
+    out.unlink()
+    capsys.readouterr()
+    assert _grade(folder, out) == 0
+    assert "line 3: cut short" in capsys.readouterr().err
+    assert fake() == sorted(set(STUDENTS) - set(STUDENTS[:2]))
+    assert _table(out)[0] == _table(whole)[0]
+
+
+def _sub(folder: Path, student: str):
+    from b2bsm_teach.grade.intake import intake
+
+    return next(s for s in intake(folder) if s.student == student)
+
+
+def _rows_of(out: Path, student: str) -> list[list]:
+    from b2bsm_teach.grade import exports
+
+    rows = [r for r in exports.read_gradebook(out) if r.student == student]
+    return [
+        [r.student, r.set, r.question, r.points, r.max_points, r.status, r.feedback] for r in rows
+    ]
