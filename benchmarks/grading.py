@@ -15,6 +15,18 @@ bubblewrap.  All run in the same invocation, in reverse order every other
 round, and the script prints a Markdown table of wall time, CPU time of the
 child processes and how many submissions got every automatic point.  The
 figures in ``benchmarks/grading.md`` come from it.
+
+Cost per submission::
+
+    python benchmarks/grading.py --students 4 --jobs 1 --rounds 2 \
+        --modes floor,ref,new --ref-python ../main/.venv/bin/python
+
+``floor`` starts one fresh kernel per student that imports pandas and scipy (the
+cost no grader can go under); ``ref`` is the ``grade_folder`` of another
+checkout, run by that checkout's interpreter, beside this one's (``new``).  As
+root, with the v1 ``cpuacct`` controller, each command runs in a control group
+of its own and its CPU figure counts every process it started, the sandboxed
+ones included; the table then gives CPU per notebook and its ratio to the floor.
 """
 
 from __future__ import annotations
@@ -109,10 +121,13 @@ def _measured(cmd: list[str], **kwargs) -> tuple[float, float, bool]:
                 group.rmdir()
 
 
-#: The floor of a graded submission: a fresh Python starts nbclient, which starts a fresh
-#: kernel, which imports pandas and scipy (what every set-02 notebook imports) and stops.
+#: The floor of a graded submission: a fresh kernel that imports pandas and scipy (what every
+#: set-02 notebook imports) and stops.  One client (nbclient, without jsonschema's IRI checker,
+#: as the grader's runner) starts the kernels one after the other.
 FLOOR = (
-    "import sys, nbformat\n"
+    "import sys\n"
+    "sys.modules.setdefault('rfc3987_syntax', None)\n"
+    "import nbformat\n"
     "from nbclient import NotebookClient\n"
     "for _ in range(int(sys.argv[1])):\n"
     "    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(\n"
@@ -145,16 +160,24 @@ SHOW_KEY = (
 
 
 def run_new(
-    folder: Path, out: Path, jobs: int, sandbox: str, show_key: bool = False
+    folder: Path,
+    out: Path,
+    jobs: int,
+    sandbox: str,
+    show_key: bool = False,
+    python: str | None = None,
 ) -> tuple[float, float, bool]:
+    """This checkout's ``grade_folder``, or with ``python`` the one that interpreter imports."""
     code = (
         (SHOW_KEY if show_key else "") + "import sys\n"
         "from b2bsm_teach.grade.grader import grade_folder\n"
         "grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), progress=False,\n"
         "             sandbox=sys.argv[4])\n"
     )
-    cmd = [sys.executable, "-c", code, str(folder), str(out), str(jobs), sandbox]
-    return _measured(cmd, cwd=ROOT)
+    cmd = [python or sys.executable, "-c", code, str(folder), str(out), str(jobs), sandbox]
+    # python -c puts its working folder first on sys.path: another interpreter's kit must not
+    # be shadowed by this checkout.
+    return _measured(cmd, cwd=ROOT if python is None else folder.parent)
 
 
 def full_marks(out: Path) -> tuple[int, int]:
@@ -190,12 +213,19 @@ def main(argv: list[str] | None = None) -> int:
         "CPU figure is complete; otherwise bubblewrap reaps its sandbox's processes itself, "
         "so their CPU is missing from the sandboxed rows (shown in brackets)",
     )
+    parser.add_argument(
+        "--ref-python",
+        help="for --modes ref: the Python of another checkout's virtual environment (its "
+        "editable install), e.g. ../main/.venv/bin/python, to time that grader beside this one",
+    )
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = set(modes) - {"old", "new", "visible", "unsandboxed", "floor"}
+    unknown = set(modes) - {"old", "new", "visible", "unsandboxed", "floor", "ref"}
     if unknown:
         parser.error(f"unknown mode(s) {', '.join(sorted(unknown))}")
-    if {"new", "visible"} & set(modes) and not shutil.which("bwrap"):
+    if "ref" in modes and not args.ref_python:
+        parser.error("--modes ref needs --ref-python (the other checkout's .venv/bin/python)")
+    if {"new", "visible", "ref"} & set(modes) and not shutil.which("bwrap"):
         parser.error("bubblewrap is not installed: time --modes old,unsandboxed instead")
     with tempfile.TemporaryDirectory(prefix="b2bsm-bench-") as tmp:
         where = Path(tmp)
@@ -220,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     sandbox = "none" if which == "unsandboxed" else "auto"
                     wall, cpu, whole = run_new(
-                        where / "new-class", out, args.jobs, sandbox, which == "visible"
+                        where / "new-class",
+                        out,
+                        args.jobs,
+                        sandbox,
+                        which == "visible",
+                        args.ref_python if which == "ref" else None,
                     )
                 results[which].append((wall, cpu, whole, full_marks(out)))
                 load.append(os.getloadavg()[0])
@@ -237,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         "visible": "new (sandboxed, key left visible)",
         "unsandboxed": "new, unsandboxed",
         "floor": "floor: fresh kernel, import pandas, scipy",
+        "ref": f"reference ({args.ref_python})",
     }
     for which in modes:
         for n, (wall, cpu, whole, marks) in enumerate(results[which], start=1):

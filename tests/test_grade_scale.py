@@ -307,3 +307,102 @@ def _rows_of(out: Path, student: str) -> list[list]:
     return [
         [r.student, r.set, r.question, r.points, r.max_points, r.status, r.feedback] for r in rows
     ]
+
+
+def test_a_shard_without_the_shared_grading_secret_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("B2BSM_GRADING_SECRET", raising=False)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    assert cli.main([str(folder), "--out", str(tmp_path / "g.csv"), "--shard", "1/2"]) == 2
+    assert "B2BSM_GRADING_SECRET" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# The batch examples (docs/examples/) agree with the command line
+# ---------------------------------------------------------------------------
+ROOT = HERE.parent
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def _grade_calls(text: str) -> list[list[str]]:
+    """The argument lists of every ``python -m b2bsm_teach.grade`` call in a script's text."""
+    import shlex
+
+    joined = text.replace("\\\n", " ")
+    calls = []
+    for line in joined.splitlines():
+        line = line.lstrip("# ").strip()
+        if "python -m b2bsm_teach.grade" not in line:
+            continue
+        rest = line.split("python -m b2bsm_teach.grade", 1)[1]
+        calls.append(shlex.split(rest.split('"', 1)[0] if rest.count('"') % 2 else rest))
+    return calls
+
+
+def _check_call(words: list[str]) -> None:
+    """A call's command and options are the command line's own; its --shard parses."""
+    if words and words[0] == "merge-gradebooks":
+        assert "merge-gradebooks" in cli.COMMANDS
+        assert not [w for w in words[1:] if w.startswith("--")]
+        return
+    known = {s for a in cli._grade_parser()._actions for s in a.option_strings}
+    flags = [w for w in words if w.startswith("--")]
+    assert flags and set(flags) <= known, set(flags) - known
+
+
+def test_the_slurm_array_script_uses_the_command_line_as_it_is():
+    import re
+
+    script = (EXAMPLES / "grade-slurm.sh").read_text(encoding="utf-8")
+    assert subprocess.run(["bash", "-n", str(EXAMPLES / "grade-slurm.sh")]).returncode == 0
+    calls = _grade_calls(script)
+    assert {c[0] for c in calls} >= {"merge-gradebooks", "$SUBMISSIONS"}
+    for call in calls:
+        _check_call(call)
+    assert '--shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT"' in script
+    first, last = map(int, re.search(r"#SBATCH --array=(\d+)-(\d+)", script).groups())
+    for task in range(first, last + 1):  # what each task of the array passes
+        assert shards.parse_shard(f"{task}/{last - first + 1}") == (task, last)
+
+
+def test_the_indexed_job_manifest_parses_and_shards_the_whole_class():
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "grade-indexed-job.yaml").read_text(encoding="utf-8"))
+    spec = doc["spec"]
+    assert (doc["kind"], spec["completionMode"]) == ("Job", "Indexed")
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    count = int(env["SHARDS"]["value"])
+    assert spec["completions"] == count
+    assert env["B2BSM_GRADING_SECRET"]["valueFrom"]["secretKeyRef"]["name"]
+    script = container["args"][0]
+    assert "shard=$((JOB_COMPLETION_INDEX + 1))" in script
+    [call] = _grade_calls(script.replace("exec python", "python"))
+    _check_call(call)
+    assert '--shard "$shard/$SHARDS"' in script
+    for index in range(count):  # JOB_COMPLETION_INDEX runs 0..completions-1
+        assert shards.parse_shard(f"{index + 1}/{count}") == (index + 1, count)
+    text = (EXAMPLES / "grade-indexed-job.yaml").read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    for call in _grade_calls(header):  # the merge the comments show
+        _check_call(call)
+
+
+def test_the_grader_image_is_built_from_the_kits_own_files():
+    import re
+    import tomllib
+
+    text = (EXAMPLES / "Dockerfile.grader").read_text(encoding="utf-8")
+    for line in re.findall(r"(?m)^COPY (.+)$", text):
+        for source in line.split()[:-1]:
+            assert (ROOT / source).exists(), source
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "grade" in extras["optional-dependencies"]
+    assert "pip install '.[grade]' -c requirements/lock-py3.12.txt" in text
+    assert (ROOT / "requirements" / "lock-py3.12.txt").is_file()
+    assert re.search(r"apt-get install -y --no-install-recommends bubblewrap", text)
+    page = (ROOT / "docs" / "grading-at-scale.md").read_text(encoding="utf-8")
+    for name in ("grade-slurm.sh", "grade-indexed-job.yaml", "Dockerfile.grader"):
+        assert f"examples/{name}" in page
+    assert "grading-at-scale.md" in (ROOT / "docs" / "instructors.md").read_text()

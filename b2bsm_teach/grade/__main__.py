@@ -205,6 +205,8 @@ def _grade(argv: list[str]) -> int:
         shard = None if args.shard is None else shards.parse_shard(args.shard)
     except ValueError as exc:
         return _fail(str(exc))
+    if shard is not None and shards.secret_problem(args.out):
+        return _fail(shards.secret_problem(args.out))
     out = args.out
     exports_dir = args.exports or default_exports_dir(out)
     try:

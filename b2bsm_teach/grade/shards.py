@@ -24,7 +24,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-__all__ = ["MergeError", "merge_gradebooks", "parse_shard", "shard_of"]
+__all__ = ["MergeError", "merge_gradebooks", "parse_shard", "secret_problem", "shard_of"]
 
 CONFLICT_CHOICES = ("refuse", "first", "last")
 
@@ -58,6 +58,27 @@ def parse_shard(text: str) -> tuple[int, int]:
             "(shards are numbered 1..N)"
         )
     return index, count
+
+
+def secret_problem(out) -> str | None:
+    """Why shards graded into ``out`` could use different hidden data, or None.
+
+    The hidden variant of each submission comes from the grading secret
+    (:mod:`b2bsm_teach.grade.hidden`).  A shard that made a secret of its own
+    would grade its students on other data than a single run, so a shard run
+    needs ``$B2BSM_GRADING_SECRET`` or a secret file already beside ``out``.
+    """
+    import os
+
+    from b2bsm_teach.grade.hidden import SECRET_ENV, SECRET_FILE
+
+    if os.environ.get(SECRET_ENV, "").strip() or (Path(out).parent / SECRET_FILE).is_file():
+        return None
+    return (
+        f"--shard: every shard must grade on the same hidden data, so it needs the course's "
+        f'grading secret. Set {SECRET_ENV} to the secret (e.g. export {SECRET_ENV}="$(cat '
+        f'course/{SECRET_FILE})") on every machine, or put the {SECRET_FILE} file beside --out.'
+    )
 
 
 def shard_of(key: str, count: int) -> int:
