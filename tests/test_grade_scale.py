@@ -402,6 +402,7 @@ def test_the_grader_image_is_built_from_the_kits_own_files():
     assert "pip install '.[grade]' -c requirements/lock-py3.12.txt" in text
     assert (ROOT / "requirements" / "lock-py3.12.txt").is_file()
     assert re.search(r"apt-get install -y --no-install-recommends bubblewrap", text)
+    assert "python -m compileall -q" in text  # a sandbox cannot write bytecode
     page = (ROOT / "docs" / "grading-at-scale.md").read_text(encoding="utf-8")
     for name in ("grade-slurm.sh", "grade-indexed-job.yaml", "Dockerfile.grader"):
         assert f"examples/{name}" in page

@@ -170,6 +170,9 @@ def grade_folder(
     hide = sorted({out.parent.resolve(), *([Path(journal).parent.resolve()] if journal else [])})
     log = None if journal is None else Journal(journal)
     if runnable:
+        note = bytecode_note()
+        if note:
+            print(note, file=sys.stderr)
         evaluator = Lanes(jobs)  # its processes start while the sandbox is checked
         clean_leftovers()
         try:
@@ -198,6 +201,34 @@ def grade_folder(
     write_rows(rows, out)
     write_answers(records, out.with_name(f"{out.stem}.answers.jsonl"))
     return rows
+
+
+def bytecode_note() -> str | None:
+    """A note when pandas or the kit has no compiled bytecode (``.pyc``), else None.
+
+    Nothing can be written inside a sandbox, so without them every graded
+    notebook compiles pandas (and the kit) from source again: seconds of CPU
+    per notebook that one ``compileall`` saves (benchmarks/grading.md).
+    """
+    import importlib.util
+    import sysconfig
+
+    spec = importlib.util.find_spec("pandas")
+    kit = Path(__file__).resolve().parents[2]
+    session = kit / "b2bsm" / "exercises" / "session.py"
+    missing = []
+    if spec is not None and spec.cached and not os.path.exists(spec.cached):
+        missing.append(sysconfig.get_paths()["purelib"])
+    if session.is_file() and not os.path.exists(importlib.util.cache_from_source(str(session))):
+        missing.extend(str(kit / name) for name in ("b2bsm", "b2bsm_teach"))
+    if not missing:
+        return None
+    return (
+        "note: this Python environment has no compiled bytecode for pandas or the kit, so "
+        "every sandbox (where nothing can be written) compiles them from source again, "
+        "seconds of CPU per notebook. Compile them once: "
+        f"{sys.executable} -m compileall -q {' '.join(missing)}"
+    )
 
 
 def _select(subs: list[Submission], shard, skip, tally: dict) -> list[Submission]:
