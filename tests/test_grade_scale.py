@@ -281,7 +281,6 @@ def test_a_cut_journal_line_is_skipped_with_a_message(tmp_path, fake, capsys):
     assert _grade(folder, out, "--shard", "1/1") == 0  # to get whole journal lines to cut
     fake()
     log = journal.journal_path(out)
-    lines = []
     for student in STUDENTS[:3]:  # journal three submissions as a run would have
         journal.Journal(log).add(_sub(folder, student), _rows_of(out, student), {})
     lines = log.read_bytes().splitlines(keepends=True)
@@ -289,9 +288,28 @@ def test_a_cut_journal_line_is_skipped_with_a_message(tmp_path, fake, capsys):
     out.unlink()
     capsys.readouterr()
     assert _grade(folder, out) == 0
-    assert "line 3: cut short" in capsys.readouterr().err
+    assert "line 3: not a whole record" in capsys.readouterr().err
     assert fake() == sorted(set(STUDENTS) - set(STUDENTS[:2]))
     assert _table(out)[0] == _table(whole)[0]
+
+
+def test_a_record_after_a_cut_line_starts_a_line_of_its_own(tmp_path):
+    """Appended straight after a cut line, the next record would be lost with it."""
+    from b2bsm_teach.grade.intake import Submission
+
+    log = tmp_path / ".grades.journal.jsonl"
+
+    def sub(student):
+        return Submission(file=f"{student}.ipynb", student=student, set_id="02", sha256="ab")
+
+    row = ["s1", "02", "q1", 1.0, 1, "correct", "Correct."]
+    journal.Journal(log).add(sub("s1"), [row], {"q1": 1})
+    log.write_bytes(log.read_bytes() + b'{"format": 1, "student": "s2", "se')  # killed here
+    journal.Journal(log).add(sub("s3"), [["s3", *row[1:]]], {"q1": 2})
+    records, problems = journal.read_journal(log)
+    assert [r["student"] for r in records] == ["s1", "s3"]
+    assert len(problems) == 1 and "line 2: not a whole record" in problems[0]
+    assert records[1]["rows"][0].points == 1.0 and records[1]["answers"] == {"q1": 2}
 
 
 def _sub(folder: Path, student: str):

@@ -107,8 +107,11 @@ class Journal:
         data = (printable(line) + "\n").encode("utf-8")
         with journal_lock(self.path):
             new = not self.path.exists()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":  # a line cut by a kill
+                    data = b"\n" + data  # ends there: this record starts a line of its own
                 os.write(fd, data)
                 os.fsync(fd)
             finally:
@@ -142,12 +145,11 @@ def read_journal(path) -> tuple[list[dict], list[str]]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        last = number == len(lines)  # no newline after it: the write was cut short
         record = _journal_record(line)
         if record is None:
-            why = "cut short (the run was killed while writing it)" if last else "not a record"
             problems.append(
-                f"{path}, line {number}: {why}; skipped (that submission is graded again)"
+                f"{path}, line {number}: not a whole record (a run killed while writing it "
+                "leaves one); skipped, and that submission is graded again"
             )
             continue
         records.append(record)
