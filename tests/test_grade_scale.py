@@ -210,6 +210,18 @@ def test_merge_refuses_conflicting_grades_and_drops_no_row(tmp_path, fake, capsy
     assert "both the output and an input" in capsys.readouterr().err
 
 
+def test_an_empty_shard_succeeds_so_that_the_merge_can_run(tmp_path, fake, capsys):
+    folder = tmp_path / "set-02"
+    folder.mkdir()
+    _notebook(folder / f"{STUDENTS[0]}.ipynb", {"q1": 1.0})
+    empty = next(i for i in (1, 2) if shards.shard_of(STUDENTS[0], 2) != i)
+    out = tmp_path / "shard" / "grades.csv"
+    assert _grade(folder, out, "--shard", f"{empty}/2") == 0
+    assert "has no submission" in capsys.readouterr().out
+    assert fake() == []
+    assert cli.main(["merge-gradebooks", str(tmp_path / "all.csv"), str(out)]) == 0
+
+
 def test_a_second_run_grades_only_new_or_changed_files(tmp_path, fake, capsys):
     folder = _class(tmp_path)
     out = tmp_path / "grades.csv"
