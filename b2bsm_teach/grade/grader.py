@@ -1,26 +1,35 @@
-"""
-from __future__ import annotations
+"""The grader: intake, one sandboxed run per submission, verdicts from the instructor's key.
 
-import contextlib
-import csv
-import json
-import math
-import os
-import re
-import shutil
-import stat
-import sys
-import tempfile
-from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from pathlib import Path
+A submitted notebook is never trusted.  The grader
 
-from b2bsm.exercises.ids import display_name, match_student, normalise_id
-from b2bsm_teach.grade.state import read_capped
+1. **takes in** each ``*.ipynb`` (any case) of the folder
+   (:mod:`b2bsm_teach.grade.intake`): only regular files (no symlinks, FIFOs or
+   devices) under a size cap, read once through ``O_NOFOLLOW | O_NONBLOCK``; the
+   file's code cells become a clean notebook in the grader's private work
+   folder, so the submission itself is never opened again and never changed.
+   The student id comes from the file name (or the roster), never from the
+   notebook (:func:`b2bsm.exercises.ids.match_student`);
+2. **runs** that copy in its own sandbox (:mod:`b2bsm_teach.grade.lanes`,
+   :mod:`b2bsm_teach.grade.sandbox`), which exports each ``answer_qN`` as plain
+   data (:mod:`b2bsm.exercises.answers`); the sandbox shows a grading key
+   (questions and this student's parameters, no answers) in place of the
+   answer key;
+3. **grades** in a separate process of its own (:mod:`b2bsm_teach.grade.verdicts`):
+   it rebuilds the answers, opens the set for the id it assigned,
+   ``Exercises(set_id, student_id)``, and asks ``evaluate`` for each question.
+   Points are clamped to 0..max; open questions are ``manual`` with 0 points
+   until hand-marked;
+4. **writes** the long gradebook (:mod:`b2bsm_teach.grade.runfiles`: temporary
+   file, then rename; cells a spreadsheet would execute are escaped) and
+   ``<stem>.answers.jsonl``.
 
-__all__ = ["COLUMNS", "MAX_BYTES", "escape_cell", "grade_folder", "grade_notebook"]
+At course scale (:mod:`b2bsm_teach.grade.journal`): each submission's verdicts
+are journalled as they are ready, so a killed run resumes where it stopped; a
+run can skip the submissions whose content it already graded, and take only
+its shard of the class (:mod:`b2bsm_teach.grade.shards`).
 
+Every submission gets its rows, with the reason when it could not be graded;
+nothing one submission does stops the run.
 """
 
 from __future__ import annotations
