@@ -273,10 +273,10 @@ def _grade(argv: list[str]) -> int:
                 for r in raw
             ]
         new_answers = read_answers(answers_path(run_out))
-        new_index = journal.run_index(journal.read_run_records(answers_path(run_out)))
+        new_index = journal.read_index(journal.index_path(run_out))
     finally:
-        run_out.unlink(missing_ok=True)
-        answers_path(run_out).unlink(missing_ok=True)
+        for path in (run_out, answers_path(run_out), journal.index_path(run_out)):
+            path.unlink(missing_ok=True)
     # Under the lock, read again (another run may have written in the meantime), with the
     # submissions a killed run journalled; the journal goes once they are in the gradebook.
     rows, kept, resumed = journal.fold_run(out, new_rows, new_answers, new_index, args.fresh)
@@ -345,7 +345,8 @@ def _clean_leftovers(out: Path) -> None:
     import re
 
     pattern = re.compile(
-        rf"\.{re.escape(out.stem)}\.run-(\d+)(?:-[0-9a-f]+)?(?:\.answers\.jsonl|\.csv)"
+        rf"\.{re.escape(out.stem)}\.run-(\d+)(?:-[0-9a-f]+)?"
+        r"(?:\.answers\.jsonl|\.submissions\.jsonl|\.csv)"
     )
     for path in out.parent.glob(f".{out.stem}.run-*"):
         found = pattern.fullmatch(path.name)

@@ -49,7 +49,7 @@ from b2bsm_teach.grade.intake import (
     parse_notebook,
     read_regular,
 )
-from b2bsm_teach.grade.journal import Journal
+from b2bsm_teach.grade.journal import Journal, index_path, run_index, write_index
 from b2bsm_teach.grade.lanes import Lanes, grade_runs, run_one
 from b2bsm_teach.grade.runfiles import COLUMNS, escape_cell, write_answers, write_rows
 from b2bsm_teach.grade.shards import shard_of
@@ -102,7 +102,9 @@ def grade_folder(
     out : Path
         The long gradebook CSV (columns :data:`COLUMNS` plus a ``TOTAL`` row
         per student and set), written atomically; ``<stem>.answers.jsonl``
-        beside it holds each run submission's exported answers.
+        beside it holds each run submission's exported answers, and
+        ``<stem>.submissions.jsonl`` the content hash of each
+        (:func:`b2bsm_teach.grade.journal.read_index`).
     default_set : str, optional
         The exercise set of notebooks whose metadata names none (default: the
         one set all readable notebooks name, if there is one).
@@ -208,7 +210,9 @@ def grade_folder(
     bar.close()
     rows = with_totals(rows, notes)
     write_rows(rows, out)
-    write_answers(records, out.with_name(f"{out.stem}.answers.jsonl"))
+    plain = [{k: r[k] for k in ("student", "set", "file", "answers")} for r in records]
+    write_answers(plain, out.with_name(f"{out.stem}.answers.jsonl"))
+    write_index(run_index(records), index_path(out))  # the content hashes of this run
     return rows
 
 

@@ -257,31 +257,12 @@ def graded_hashes(index: dict, rows: list[Row], records: list[dict]) -> dict:
 
 
 def run_index(records: list[dict]) -> dict[tuple[str, str], dict]:
-    """Index entries of a run's answers records (those with a content hash)."""
+    """Index entries of a run's records (those with a content hash, see :mod:`.lanes`)."""
     return {
         (r["student"], r["set"]): {"file": r["file"], "sha256": r["sha256"], "retry": r["retry"]}
         for r in records
         if isinstance(r.get("sha256"), str)
     }
-
-
-def read_run_records(path) -> list[dict]:
-    """The records of a run's own answers file that carry a hash (see :mod:`.lanes`)."""
-    found = []
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return found
-    for line in text.splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(rec, dict) and all(isinstance(rec.get(k), str) for k in ("student", "set")):
-            rec.setdefault("file", "")
-            rec["retry"] = rec.get("retry") is not False
-            found.append(rec)
-    return found
 
 
 def fold_run(out, new_rows: list[Row], new_answers: dict, new_index: dict, fresh: bool):
