@@ -437,3 +437,22 @@ def test_the_grader_image_is_built_from_the_kits_own_files():
     for name in ("grade-slurm.sh", "grade-indexed-job.yaml", "Dockerfile.grader"):
         assert f"examples/{name}" in page
     assert "grading-at-scale.md" in (ROOT / "docs" / "instructors.md").read_text()
+
+
+def test_the_hidden_variant_is_taken_as_soon_as_every_data_answer_changed():
+    """Choice questions are the same on every seed: they no longer cost a second dataset."""
+    from b2bsm.exercises.session import Exercises
+    from b2bsm_teach.grade import hidden
+
+    secret = "a-test-secret-" + "1" * 32
+    taken_first = 0
+    for student in STUDENTS[:3]:
+        own = Exercises("02", student)
+        choices = {q for q, spec in own.questions.items() if spec.kind == "choice"}
+        first = hidden.hidden_seed(secret, "02", student, 0)
+        same, kept = hidden.unprotected(own, hidden.hidden_exercises("02", student, first))
+        assert choices <= same and kept  # set 02 has both kinds
+        if not same - choices:
+            assert hidden.choose_seed(secret, "02", student) == first
+            taken_first += 1
+    assert taken_first  # the rule was exercised
