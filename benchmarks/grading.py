@@ -15,11 +15,24 @@ bubblewrap.  All run in the same invocation, in reverse order every other
 round, and the script prints a Markdown table of wall time, CPU time of the
 child processes and how many submissions got every automatic point.  The
 figures in ``benchmarks/grading.md`` come from it.
+
+Cost per submission::
+
+    python benchmarks/grading.py --students 4 --jobs 1 --rounds 2 \
+        --modes floor,ref,new --ref-python ../main/.venv/bin/python
+
+``floor`` starts one fresh kernel per student that imports pandas and scipy (the
+cost no grader can go under); ``ref`` is the ``grade_folder`` of another
+checkout, run by that checkout's interpreter, beside this one's (``new``).  As
+root, with the v1 ``cpuacct`` controller, each command runs in a control group
+of its own and its CPU figure counts every process it started, the sandboxed
+ones included; the table then gives CPU per notebook and its ratio to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import re
@@ -70,13 +83,69 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_old(kit: Path, folder: Path, out: Path, jobs: int) -> tuple[float, float]:
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+def _measured(cmd: list[str], **kwargs) -> tuple[float, float, bool]:
+    """Run ``cmd``; ``(wall s, CPU s, complete)``.
+
+    As root on a machine with the v1 ``cpuacct`` controller, the command runs in a
+    control group of its own, whose CPU counts every process it started, sandboxed
+    ones included (``complete``).  Otherwise the CPU is what the command's waited-for
+    children used, which misses what bubblewrap reaps itself.
+    """
+    group = None
+    if os.geteuid() == 0 and (CPUACCT / "cgroup.procs").exists():
+        group = CPUACCT / f"b2bsm-bench-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            group.mkdir()
+        except OSError:
+            group = None
+    procs = None if group is None else str(group / "cgroup.procs")
+
+    def enter() -> None:
+        if procs is not None:
+            Path(procs).write_text(str(os.getpid()))
+
+    cpu, start = _children_cpu(), time.monotonic()
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, preexec_fn=enter, **kwargs)
+        wall = time.monotonic() - start
+        if group is None:
+            return wall, _children_cpu() - cpu, False
+        return wall, int((group / "cpuacct.usage").read_text()) / 1e9, True
+    finally:
+        if group is not None:
+            time.sleep(0.2)  # the last processes of the group leave it
+            with contextlib.suppress(OSError):  # a process still leaving: the group stays empty
+                group.rmdir()
+
+
+#: The floor of a graded submission: a fresh kernel that imports pandas and scipy (what every
+#: set-02 notebook imports) and stops.  One client (nbclient, without jsonschema's IRI checker,
+#: as the grader's runner) starts the kernels one after the other.
+FLOOR = (
+    "import sys\n"
+    "sys.modules.setdefault('rfc3987_syntax', None)\n"
+    "import nbformat\n"
+    "from nbclient import NotebookClient\n"
+    "for _ in range(int(sys.argv[1])):\n"
+    "    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(\n"
+    "        'import pandas, scipy, scipy.stats')])\n"
+    "    NotebookClient(nb, kernel_name='python3', timeout=120).execute()\n"
+)
+
+
+def run_floor(count: int) -> tuple[float, float, bool]:
+    """``count`` fresh kernels that import pandas and scipy, one after the other."""
+    return _measured([sys.executable, "-c", FLOOR, str(count)], cwd=ROOT)
+
+
+def run_old(kit: Path, folder: Path, out: Path, jobs: int) -> tuple[float, float, bool]:
     env = {**os.environ, "PYTHONPATH": str(kit)}
     cmd = [sys.executable, "-m", "b2bsm_teach.grade", str(folder), "--out", str(out)]
     cmd += ["--jobs", str(jobs), "--quiet"]
-    cpu, start = _children_cpu(), time.monotonic()
-    subprocess.run(cmd, cwd=kit, env=env, check=True, capture_output=True)
-    return time.monotonic() - start, _children_cpu() - cpu
+    return _measured(cmd, cwd=kit, env=env)
 
 
 #: The "visible" mode: the sandboxed grader as it was before it hid the answer key (no probe,
@@ -91,18 +160,24 @@ SHOW_KEY = (
 
 
 def run_new(
-    folder: Path, out: Path, jobs: int, sandbox: str, show_key: bool = False
-) -> tuple[float, float]:
+    folder: Path,
+    out: Path,
+    jobs: int,
+    sandbox: str,
+    show_key: bool = False,
+    python: str | None = None,
+) -> tuple[float, float, bool]:
+    """This checkout's ``grade_folder``, or with ``python`` the one that interpreter imports."""
     code = (
         (SHOW_KEY if show_key else "") + "import sys\n"
         "from b2bsm_teach.grade.grader import grade_folder\n"
         "grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), progress=False,\n"
         "             sandbox=sys.argv[4])\n"
     )
-    cmd = [sys.executable, "-c", code, str(folder), str(out), str(jobs), sandbox]
-    cpu, start = _children_cpu(), time.monotonic()
-    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    return time.monotonic() - start, _children_cpu() - cpu
+    cmd = [python or sys.executable, "-c", code, str(folder), str(out), str(jobs), sandbox]
+    # python -c puts its working folder first on sys.path: another interpreter's kit must not
+    # be shadowed by this checkout.
+    return _measured(cmd, cwd=ROOT if python is None else folder.parent)
 
 
 def full_marks(out: Path) -> tuple[int, int]:
@@ -133,12 +208,24 @@ def main(argv: list[str] | None = None) -> int:
         default="old,new",
         help="what to time, in order: old, new (sandboxed), visible (sandboxed, but with the "
         "answer key left in the sandbox, as before it was hidden), unsandboxed (the new grader "
-        "with --unsandboxed: its CPU column is complete, while bubblewrap reaps its sandbox's "
-        "processes itself, so their CPU time is missing from the sandboxed rows)",
+        "with --unsandboxed), floor (one fresh kernel per student that imports pandas and "
+        "scipy: the cost no grader can go under). As root with the cpuacct controller every "
+        "CPU figure is complete; otherwise bubblewrap reaps its sandbox's processes itself, "
+        "so their CPU is missing from the sandboxed rows (shown in brackets)",
+    )
+    parser.add_argument(
+        "--ref-python",
+        help="for --modes ref: the Python of another checkout's virtual environment (its "
+        "editable install), e.g. ../main/.venv/bin/python, to time that grader beside this one",
     )
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if {"new", "visible"} & set(modes) and not shutil.which("bwrap"):
+    unknown = set(modes) - {"old", "new", "visible", "unsandboxed", "floor", "ref"}
+    if unknown:
+        parser.error(f"unknown mode(s) {', '.join(sorted(unknown))}")
+    if "ref" in modes and not args.ref_python:
+        parser.error("--modes ref needs --ref-python (the other checkout's .venv/bin/python)")
+    if {"new", "visible", "ref"} & set(modes) and not shutil.which("bwrap"):
         parser.error("bubblewrap is not installed: time --modes old,unsandboxed instead")
     with tempfile.TemporaryDirectory(prefix="b2bsm-bench-") as tmp:
         where = Path(tmp)
@@ -147,35 +234,54 @@ def main(argv: list[str] | None = None) -> int:
         new_master = (ROOT / MASTER).read_text(encoding="utf-8")
         honest_class(old_master, where / "old-class", args.students)
         honest_class(new_master, where / "new-class", args.students)
-        results: dict[str, list[tuple[float, float, tuple[int, int]]]] = {m: [] for m in modes}
+        results: dict[str, list[tuple[float, float, bool, tuple[int, int] | None]]] = {
+            m: [] for m in modes
+        }
         load = [os.getloadavg()[0]]
         for n in range(args.rounds):
             for which in modes if n % 2 == 0 else modes[::-1]:
                 out = where / f"{which}-{n}.csv"
+                if which == "floor":
+                    results[which].append((*run_floor(args.students), None))
+                    load.append(os.getloadavg()[0])
+                    continue
                 if which == "old":
-                    wall, cpu = run_old(kit, where / "old-class", out, args.jobs)
+                    wall, cpu, whole = run_old(kit, where / "old-class", out, args.jobs)
                 else:
                     sandbox = "none" if which == "unsandboxed" else "auto"
-                    wall, cpu = run_new(
-                        where / "new-class", out, args.jobs, sandbox, which == "visible"
+                    wall, cpu, whole = run_new(
+                        where / "new-class",
+                        out,
+                        args.jobs,
+                        sandbox,
+                        which == "visible",
+                        args.ref_python if which == "ref" else None,
                     )
-                results[which].append((wall, cpu, full_marks(out)))
+                results[which].append((wall, cpu, whole, full_marks(out)))
                 load.append(os.getloadavg()[0])
     print(f"{args.students} honest set-02 notebooks, --jobs {args.jobs}, {os.cpu_count()} CPUs")
     print(f"load average (1 min) before/between/after runs: {', '.join(f'{x:.1f}' for x in load)}")
     print()
-    print("| grader | round | wall (s) | CPU of children (s) | full automatic marks |")
-    print("|---|---|---|---|---|")
+    floors = [cpu / args.students for _, cpu, whole, _ in results.get("floor", []) if whole]
+    floor = min(floors) if floors else None
+    print("| grader | round | wall (s) | CPU (s) | CPU per notebook (s) | x floor | full marks |")
+    print("|---|---|---|---|---|---|---|")
     labels = {
         "old": f"old ({args.ref})",
         "new": "new (sandboxed)",
         "visible": "new (sandboxed, key left visible)",
         "unsandboxed": "new, unsandboxed",
+        "floor": "floor: fresh kernel, import pandas, scipy",
+        "ref": f"reference ({args.ref_python})",
     }
     for which in modes:
-        for n, (wall, cpu, (good, total)) in enumerate(results[which], start=1):
-            shown = f"({cpu:.1f})" if which in ("new", "visible") else f"{cpu:.1f}"
-            print(f"| {labels[which]} | {n} | {wall:.1f} | {shown} | {good}/{total} |")
+        for n, (wall, cpu, whole, marks) in enumerate(results[which], start=1):
+            each = cpu / args.students
+            shown = f"{cpu:.1f}" if whole else f"({cpu:.1f})"
+            ratio = f"{each / floor:.2f}" if whole and floor else "-"
+            good = "-" if marks is None else f"{marks[0]}/{marks[1]}"
+            cells = [labels[which], n, f"{wall:.1f}", shown, f"{each:.2f}", ratio, good]
+            print("| " + " | ".join(str(c) for c in cells) + " |")
     return 0
 
 

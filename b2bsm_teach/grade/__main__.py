@@ -7,7 +7,11 @@ Commands (``python -m b2bsm_teach.grade COMMAND --help`` for every option)::
     python -m b2bsm_teach.grade merge    MARKED.csv [...] --gradebook grades.csv
     python -m b2bsm_teach.grade feedback --gradebook grades.csv [--format md,html]
     python -m b2bsm_teach.grade report   --gradebook grades.csv --set NN [--out DIR]
+    python -m b2bsm_teach.grade merge-gradebooks grades.csv shard-1.csv shard-2.csv [...]
 
+A run grades only new or changed submissions (by content hash; ``--regrade``
+grades all), saves each one as it finishes (an interrupted run resumes), and
+with ``--shard i/N`` only its shard of the class (docs/grading-at-scale.md).
 Grading folds the run into the gradebook (other sets and students stay), then
 writes the exports beside it (``exports/`` unless ``--exports DIR``):
 ``wide.csv``, ``canvas_<set>.csv``, ``moodle_<set>.csv``, ``marking/`` sheets for the open
@@ -26,7 +30,7 @@ import secrets
 import sys
 from pathlib import Path
 
-COMMANDS = ("grade", "export", "merge", "feedback", "report")
+COMMANDS = ("grade", "export", "merge", "feedback", "report", "merge-gradebooks")
 UNSANDBOXED_WARNING = (
     "warning: --unsandboxed: each student's notebook runs as you, with no sandbox. Its code "
     "can read every file you can read (the other submissions, the solutions and answer key, "
@@ -163,6 +167,13 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     p.add_argument("--timeout", type=int, default=300, help="seconds per notebook")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--regrade",
+        "--all",
+        action="store_true",
+        help="grade every submission again, also those already graded with the same content",
+    )
+    p.add_argument("--shard", help="grade only shard i of N of the class, e.g. 2/4")
     return p
 
 
@@ -176,13 +187,9 @@ def _grade(argv: list[str]) -> int:
         GradebookError,
         Row,
         answers_path,
-        combine,
         default_exports_dir,
-        gradebook_lock,
         read_answers,
         read_gradebook,
-        write_answers,
-        write_gradebook,
     )
     from b2bsm_teach.grade.roster import RosterError
 
@@ -192,19 +199,25 @@ def _grade(argv: list[str]) -> int:
         return _fail(str(exc))
     if not args.submissions.is_dir():
         return _fail(f"{args.submissions} is not a folder of submitted notebooks.")
+    from b2bsm_teach.grade import journal, shards
+
+    try:
+        shard = None if args.shard is None else shards.parse_shard(args.shard)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if shard is not None and shards.secret_problem(args.out):
+        return _fail(shards.secret_problem(args.out))
     out = args.out
     exports_dir = args.exports or default_exports_dir(out)
     try:
         roster = _roster(args, exports_dir)
     except RosterError as exc:
         return _fail(str(exc))
-    old_rows, old_answers = [], {}
-    if out.exists() and not args.fresh:
+    if out.exists() and not args.fresh:  # a gradebook that cannot be read stops the run now
         try:
-            old_rows = read_gradebook(out)
+            read_gradebook(out)
         except GradebookError as exc:
             return _fail(f"{exc} (or pass --fresh to replace it)")
-        old_answers = read_answers(answers_path(out))
 
     from b2bsm_teach.grade import grader
 
@@ -220,6 +233,12 @@ def _grade(argv: list[str]) -> int:
         kwargs["sandbox"] = "none" if args.unsandboxed else "auto"
     if "roster_ids" in params and roster is not None:
         kwargs["roster_ids"] = roster.ids
+    skip, resumable = journal.plan(out, args.fresh, args.regrade)
+    tally: dict[str, int] = {}
+    scale = {"shard": shard, "skip": skip, "journal": journal.journal_path(out), "tally": tally}
+    if shard is not None and "shard" not in params:
+        return _fail("this grader cannot grade a shard (no shard parameter); grade without --shard")
+    kwargs.update({k: v for k, v in scale.items() if k in params})
     try:
         sandbox_module = importlib.import_module("b2bsm_teach.grade.sandbox")
     except ImportError:
@@ -254,15 +273,14 @@ def _grade(argv: list[str]) -> int:
                 for r in raw
             ]
         new_answers = read_answers(answers_path(run_out))
+        new_index = journal.read_index(journal.index_path(run_out))
     finally:
-        run_out.unlink(missing_ok=True)
-        answers_path(run_out).unlink(missing_ok=True)
-    with gradebook_lock(out):  # read again: another run may have written in the meantime
-        if out.exists() and not args.fresh:
-            old_rows, old_answers = read_gradebook(out), read_answers(answers_path(out))
-        rows, answers, kept = combine(old_rows, old_answers, new_rows, new_answers)
-        write_gradebook(rows, out)
-        write_answers(answers, answers_path(out))
+        for path in (run_out, answers_path(run_out), journal.index_path(run_out)):
+            path.unlink(missing_ok=True)
+    # Under the lock, read again (another run may have written in the meantime), with the
+    # submissions a killed run journalled; the journal goes once they are in the gradebook.
+    rows, kept, resumed = journal.fold_run(out, new_rows, new_answers, new_index, args.fresh)
+    _scale_summary(tally, resumed, resumable, shard)
 
     duplicates = sorted({r.student for r in new_rows if r.status == "duplicate"})
     if duplicates:
@@ -288,15 +306,35 @@ def _grade(argv: list[str]) -> int:
         report = roster.check_submissions(args.submissions)
         report_path = report.write(exports_dir / "roster_report.csv")
         print(f"{report.summary()} -> {report_path}")
-    if not totals:
+    earlier_work = resumed or tally.get("skipped")  # the gradebook has their grades
+    if shard is not None and not new_rows and not earlier_work:  # a small class, many shards
+        print(f"shard {shard[0]}/{shard[1]} has no submission of {args.submissions}: nothing to do")
+        return 0
+    if not totals and not earlier_work:
         return _fail("no submission was graded; see the messages above.", 1)
-    if len(totals) == failed:
+    if totals and len(totals) == failed and not earlier_work:
         return _fail(
             "no submission could be graded (every row is 'not graded'); read the feedback column "
             f"of {out} for the reason.",
             1,
         )
     return _export_all(out, exports_dir, roster, canvas_ids)
+
+
+def _scale_summary(tally: dict, resumed: int, resumable: int, shard) -> None:
+    """Say what this run left out: other shards, unchanged submissions, a killed run's work."""
+    if shard is not None:
+        print(
+            f"shard {shard[0]}/{shard[1]}: {tally.get('other shards', 0)} submission(s) of the "
+            "folder belong to other shards"
+        )
+    if tally.get("skipped"):
+        print(
+            f"skipped {tally['skipped']} submission(s) already graded with the same content "
+            "(--regrade grades them again)"
+        )
+    if resumable:
+        print(f"resumed: {resumed} submission(s) finished by an interrupted run were folded in")
 
 
 def _clean_leftovers(out: Path) -> None:
@@ -307,7 +345,8 @@ def _clean_leftovers(out: Path) -> None:
     import re
 
     pattern = re.compile(
-        rf"\.{re.escape(out.stem)}\.run-(\d+)(?:-[0-9a-f]+)?(?:\.answers\.jsonl|\.csv)"
+        rf"\.{re.escape(out.stem)}\.run-(\d+)(?:-[0-9a-f]+)?"
+        r"(?:\.answers\.jsonl|\.submissions\.jsonl|\.csv)"
     )
     for path in out.parent.glob(f".{out.stem}.run-*"):
         found = pattern.fullmatch(path.name)
@@ -436,6 +475,10 @@ def main(argv: list[str] | None = None) -> int:
         from b2bsm_teach.grade.report import main as report_main
 
         return report_main(rest)
+    if command == "merge-gradebooks":  # shard gradebooks (b2bsm_teach/grade/shards.py)
+        from b2bsm_teach.grade.shards import main as merge_gradebooks_main
+
+        return merge_gradebooks_main(rest)
     return {"grade": _grade, "export": _export, "merge": _merge, "feedback": _feedback}[command](
         rest
     )

@@ -106,10 +106,15 @@ def choose_seed(secret: str, set_id: str, student: str, tries: int = 4) -> int:
     turn; the answers that stay the same on every seed tried are the ones no
     data change, and the first seed on which nothing else stays the same is
     taken (after ``tries`` seeds, the one with the fewest answers unchanged).
+
+    Choice questions are the same on every seed by nature, so a seed on which
+    every *other* answer changed is taken at once: the next seed would only
+    confirm it (and cost a dataset).
     """
     from b2bsm.exercises.session import Exercises
 
     own = Exercises(set_id, student)
+    choices = {qid for qid, q in own.questions.items() if q.kind == "choice"}
     seeds, sames = [], []
     for attempt in range(tries):
         seed = hidden_seed(secret, set_id, student, attempt)
@@ -119,7 +124,7 @@ def choose_seed(secret: str, set_id: str, student: str, tries: int = 4) -> int:
         common = set.intersection(*sames)
         if attempt and any(s == common for s in sames):
             return seeds[next(i for i, s in enumerate(sames) if s == common)]
-        if not same:  # every answer changed: nothing to try further
+        if not same - choices:  # every answer the data decide changed: nothing to try further
             return seed
     return seeds[min(range(len(seeds)), key=lambda i: len(sames[i]))]
 
