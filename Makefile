@@ -39,7 +39,7 @@ UV_INSTALL = $(UV) pip install --quiet --compile-bytecode --python
 # What a lesson author checks before a commit: the notebooks changed since BASE.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
 
-.PHONY: help lab test test-main test-pythons pythons-envs check test-full test-latest lock lint format \
+.PHONY: help lab test test-main test-unit test-browser test-pythons pythons-envs check test-full test-latest lock lint format \
 	notebooks exercises data site venv clean
 
 help:
@@ -95,16 +95,26 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: test-main test-pythons
+# The main phase first (it keeps both cores busy); then the browser phase and the other
+# Pythons' compatibility tier side by side: the browser tests spend much of their time
+# waiting for Chromium and JupyterLab, and the compatibility tier fills those gaps. Each
+# target's output is printed whole when it ends (--output-sync); make fails if either fails.
+test: test-unit
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-pythons
 
-# Unit tests, notebooks and the website build in parallel (tests that share an expensive
-# fixture run on one worker: --dist loadfile); then the real-browser tests (JupyterLab and
-# the built website in Chromium) on their own, so that Chromium does not compete with the
-# nbval kernels for CPU.
-test-main: lint $(LITE_WHEELS)/.fetched
-	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website, browser"
+# Both phases under the main Python only (no other Pythons).
+test-main: test-unit test-browser
+
+# Unit and property tests, notebooks, the website build, in parallel (tests that share an
+# expensive fixture run on one worker: --dist loadfile, see conftest.py).
+test-unit: lint $(LITE_WHEELS)/.fetched
+	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): unit tests, notebooks, website"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not full" $(DURATIONS) $(PYTEST_ARGS)
+
+# The real-browser tests: JupyterLab and the built website in Chromium.
+test-browser: $(VENV)/.installed-test
 	@$(PY) tools/background.py wait chromium  # .ci/run installs it in the background
+	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): browser"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "browser and not full" $(DURATIONS) $(PYTEST_ARGS)
 
 # The compatibility tier under each other supported Python: every notebook, the doctests

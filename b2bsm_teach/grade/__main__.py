@@ -30,6 +30,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from b2bsm_teach.grade.confine import alive
+
 COMMANDS = ("grade", "export", "merge", "feedback", "report", "merge-gradebooks")
 UNSANDBOXED_WARNING = (
     "warning: --unsandboxed: each student's notebook runs as you, with no sandbox. Its code "
@@ -350,18 +352,8 @@ def _clean_leftovers(out: Path) -> None:
     )
     for path in out.parent.glob(f".{out.stem}.run-*"):
         found = pattern.fullmatch(path.name)
-        if found and not _alive(int(found.group(1))):
+        if found and not alive(int(found.group(1))):
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 # ---------------------------------------------------------------------------

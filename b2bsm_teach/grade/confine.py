@@ -46,6 +46,7 @@ __all__ = [
     "SANDBOX_UID_BASE",
     "Cgroup",
     "UidSlots",
+    "alive",
     "drops_privileges",
     "shared_memory",
 ]
@@ -396,7 +397,7 @@ def _sweep(parent: Path) -> None:
             owner = entry.name[len(PREFIX) :].split("-")[0]
             if not entry.name.startswith(PREFIX) or not owner.isdigit():
                 continue
-            if _alive(int(owner)) or not entry.is_dir():
+            if alive(int(owner)) or not entry.is_dir():
                 continue
             for pid in _read(entry / "cgroup.procs").split():
                 with contextlib.suppress(OSError, ValueError):
@@ -409,7 +410,12 @@ def _sweep(parent: Path) -> None:
                     time.sleep(0.05)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while process ``pid`` exists (also when it belongs to another user).
+
+    The grader's leftovers are named after the process that made them; a folder or
+    file whose process is gone is what a killed run left behind.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -41,6 +41,7 @@ import tempfile
 from pathlib import Path
 
 from b2bsm.exercises.ids import display_name, match_student, normalise_id
+from b2bsm_teach.grade.confine import alive
 from b2bsm_teach.grade.intake import (
     MAX_BYTES,
     Submission,
@@ -277,21 +278,11 @@ def clean_leftovers(folder: Path | None = None) -> list[Path]:
         owner = path.name[len(WORK_PREFIX) :].split("-")[0]
         if not owner.isdigit() or path.is_symlink() or not path.is_dir():
             continue
-        if path.stat().st_uid != os.geteuid() or _alive(int(owner)):
+        if path.stat().st_uid != os.geteuid() or alive(int(owner)):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _repeat(row: list, seen: set) -> bool:
