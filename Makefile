@@ -95,12 +95,10 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The main phase first (it keeps both cores busy); then the browser phase and the other
-# Pythons' compatibility tier side by side: the browser tests spend much of their time
-# waiting for Chromium and JupyterLab, and the compatibility tier fills those gaps. Each
-# target's output is printed whole when it ends (--output-sync); make fails if either fails.
-test: test-unit
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-pythons
+# The three phases one after the other: each keeps both cores busy (run side by side, the
+# browser phase and the compatibility tier took 318 s against 291 s in turn: both are
+# CPU-bound, benchmarks/README.md).
+test: test-unit test-browser test-pythons
 
 # Both phases under the main Python only (no other Pythons).
 test-main: test-unit test-browser

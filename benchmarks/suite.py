@@ -31,15 +31,8 @@ PY = sys.executable
 PHASES = {
     "lint": ["make", "lint"],
     "main": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "not browser and not full"],
-    # make test runs these two side by side (the browser tests wait on Chromium a lot)
-    "browser + other Pythons": [
-        "make",
-        "--no-print-directory",
-        "-j2",
-        "--output-sync=target",
-        "test-browser",
-        "test-pythons",
-    ],
+    "browser": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "browser and not full"],
+    "pythons": ["make", "test-pythons"],
 }
 DURATION = re.compile(r"^(\d+\.\d+)s (call|setup|teardown)\s+(\S.*)$")
 
