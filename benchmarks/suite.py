@@ -30,7 +30,7 @@ PY = sys.executable
 #: The phases of `make test`, in order: name -> command (what the Makefile runs).
 PHASES = {
     "lint": ["make", "lint"],
-    "main": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "not browser and not full"],
+    "main": [PY, "-m", "pytest", "-n", "3", "--dist", "loadfile", "-m", "not browser and not full"],
     "browser": [PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "browser and not full"],
     "pythons": ["make", "test-pythons"],
 }
