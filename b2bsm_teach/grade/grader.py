@@ -51,13 +51,12 @@ from b2bsm_teach.grade.intake import (
     read_regular,
 )
 from b2bsm_teach.grade.journal import Journal, index_path, run_index, write_index
-from b2bsm_teach.grade.lanes import Lanes, grade_runs, run_one
+from b2bsm_teach.grade.lanes import Lanes, grade_runs, run_one, verdict_args
 from b2bsm_teach.grade.runfiles import COLUMNS, escape_cell, write_answers, write_rows
 from b2bsm_teach.grade.shards import shard_of
 from b2bsm_teach.grade.verdicts import (
     evaluate_submission,
     not_graded_rows,
-    run_notes,
     with_totals,
 )
 
@@ -337,16 +336,5 @@ def grade_notebook(
             sandbox, forbidden=[path.parent.resolve(), Path(tmp)], set_ids=[sub.set_id]
         )
         result = run_one(sub, Path(tmp) / "run", box, cell_timeout, timeout, limits)
-    state = result.state
-    note = run_notes(state, result.outcome, timeout, cell_timeout, limits)
-    if result.outcome == "error":
-        note = f"the sandbox could not run the notebook ({result.detail})"
-    rows, record = evaluate_submission(
-        sub.set_id,
-        sub.student,
-        None if state is None else state["answers"],
-        None if state is None else state["worked_on"],
-        note,
-        sub.data_seed,
-    )
+    rows, record = evaluate_submission(*verdict_args(sub, result, timeout, cell_timeout, limits))
     return with_totals(rows, {(sub.student, sub.set_id): record["note"]})

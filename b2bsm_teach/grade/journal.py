@@ -265,6 +265,28 @@ def run_index(records: list[dict]) -> dict[tuple[str, str], dict]:
     }
 
 
+def read_book(out) -> tuple[list[Row], dict, dict]:
+    """The gradebook ``out`` with its answers file and content-hash index; empty if none.
+
+    Callers hold the gradebook's lock (``exports.gradebook_lock``).
+    """
+    from b2bsm_teach.grade.exports import answers_path, read_answers, read_gradebook
+
+    out = Path(out)
+    if not out.exists():
+        return [], {}, {}
+    return read_gradebook(out), read_answers(answers_path(out)), read_index(index_path(out))
+
+
+def write_book(out, rows: list[Row], answers: dict, index: dict) -> None:
+    """Write the gradebook ``out``, its answers file and its index (each atomically)."""
+    from b2bsm_teach.grade.exports import answers_path, write_answers, write_gradebook
+
+    write_gradebook(rows, out)
+    write_answers(answers, answers_path(out))
+    write_index(index, index_path(out))
+
+
 def fold_run(out, new_rows: list[Row], new_answers: dict, new_index: dict, fresh: bool):
     """Fold a run, and the journal of any run killed before it, into the gradebook ``out``.
 
@@ -273,23 +295,12 @@ def fold_run(out, new_rows: list[Row], new_answers: dict, new_index: dict, fresh
     run did not grade again, then this run's; write the gradebook, answers and
     index; remove the journal.  Returns ``(rows, kept hand marks, resumed)``.
     """
-    from b2bsm_teach.grade.exports import (
-        answers_path,
-        combine,
-        gradebook_lock,
-        read_answers,
-        read_gradebook,
-        write_answers,
-        write_gradebook,
-    )
+    from b2bsm_teach.grade.exports import combine, gradebook_lock
 
     out = Path(out)
     journal = journal_path(out)
     with gradebook_lock(out), journal_lock(journal):
-        old_rows, old_answers, old_index = [], {}, {}
-        if out.exists() and not fresh:
-            old_rows, old_answers = read_gradebook(out), read_answers(answers_path(out))
-            old_index = read_index(index_path(out))
+        old_rows, old_answers, old_index = ([], {}, {}) if fresh else read_book(out)
         records, problems = read_journal(journal)
         for problem in problems:
             print(f"note: {problem}", file=sys.stderr)
@@ -307,9 +318,7 @@ def fold_run(out, new_rows: list[Row], new_answers: dict, new_index: dict, fresh
         index.update(run_index(list(earlier.values())))
         index.update(new_index)
         index = {k: e for k, e in index.items() if k in present}
-        write_gradebook(rows, out)
-        write_answers(answers, answers_path(out))
-        write_index(index, index_path(out))
+        write_book(out, rows, answers, index)
         journal.unlink(missing_ok=True)
     return rows, kept, len(earlier)
 

@@ -95,6 +95,24 @@ def run_one(sub: Submission, work: Path, box, cell_timeout, timeout, limits, lan
         shutil.rmtree(work, ignore_errors=True)
 
 
+def verdict_args(sub: Submission, result, timeout, cell_timeout, limits) -> tuple:
+    """What :func:`evaluate_submission` needs for one finished run, its run note included:
+    ``(set, student, answers, worked_on, note, data_seed)``."""
+    state = result.state
+    if result.outcome == "error":
+        note = f"the sandbox could not run the notebook ({result.detail})"
+    else:
+        note = run_notes(state, result.outcome, timeout, cell_timeout, limits)
+    return (
+        sub.set_id,
+        sub.student,
+        None if state is None else state["answers"],
+        None if state is None else state["worked_on"],
+        note,
+        sub.data_seed,
+    )
+
+
 def _evaluate_task(set_id, student, answers, worked_on, run_note, data_seed=None):
     return evaluate_submission(set_id, student, answers, worked_on, run_note, data_seed)
 
@@ -136,22 +154,10 @@ def grade_runs(runnable, work, rows, records, notes, bar, journal=None) -> None:
                         rows.extend(not_graded_rows(sub, sub.student))
                         bar.update(1)
                         continue
-                    state = result.state
-                    if result.outcome == "error":
-                        note = f"the sandbox could not run the notebook ({result.detail})"
-                    else:
-                        note = run_notes(state, result.outcome, timeout, cell_timeout, limits)
-                    args = (
-                        sub.set_id,
-                        sub.student,
-                        None if state is None else state["answers"],
-                        None if state is None else state["worked_on"],
-                        note,
-                        sub.data_seed,
-                    )
+                    args = verdict_args(sub, result, timeout, cell_timeout, limits)
                     later = evaluator.submit(lanes[id(sub)], _evaluate_task, *args)
                     pending[later] = ("grade", sub)
-                    sub.notes.append(note)
+                    sub.notes.append(args[4])
                 else:
                     _verdict_ready(sub, future, (rows, records, notes), journal)
                     bar.update(1)

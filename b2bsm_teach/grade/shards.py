@@ -117,16 +117,8 @@ def merge_gradebooks(out, inputs, on_conflict: str = "refuse") -> dict:
     ``conflicts`` (resolved by ``on_conflict``), ``replaced`` (already in
     ``out``), ``hand marks kept``.
     """
-    from b2bsm_teach.grade.exports import (
-        answers_path,
-        combine,
-        gradebook_lock,
-        read_answers,
-        read_gradebook,
-        write_answers,
-        write_gradebook,
-    )
-    from b2bsm_teach.grade.journal import index_path, read_index, write_index
+    from b2bsm_teach.grade.exports import combine, gradebook_lock
+    from b2bsm_teach.grade.journal import read_book, write_book
 
     out, inputs = Path(out), [Path(p) for p in inputs]
     if on_conflict not in CONFLICT_CHOICES:
@@ -158,10 +150,7 @@ def merge_gradebooks(out, inputs, on_conflict: str = "refuse") -> dict:
     new_rows = [r for rows, *_ in merged.values() for r in rows]
     new_answers = {k: v[1] for k, v in merged.items() if v[1]}
     with gradebook_lock(out):
-        old_rows, old_answers, old_index = [], {}, {}
-        if out.exists():
-            old_rows, old_answers = read_gradebook(out), read_answers(answers_path(out))
-            old_index = read_index(index_path(out))
+        old_rows, old_answers, old_index = read_book(out)
         rows, answers, kept = combine(old_rows, old_answers, new_rows, new_answers)
         present = {(r.student, r.set) for r in rows}
         index = {k: e for k, e in old_index.items() if k in present and k not in merged}
@@ -169,9 +158,7 @@ def merge_gradebooks(out, inputs, on_conflict: str = "refuse") -> dict:
         missing = set(merged) - present
         if missing:  # combine keeps every new key; this guards the promise all the same
             raise MergeError(f"the merge would drop {sorted(missing)[:5]}; nothing was written")
-        write_gradebook(rows, out)
-        write_answers(answers, answers_path(out))
-        write_index(index, index_path(out))
+        write_book(out, rows, answers, index)
     old_keys = {(r.student, r.set) for r in old_rows}
     return {
         "submissions": len(merged),
