@@ -69,3 +69,28 @@ def test_answers_recovered_from_a_release_score_no_automatic_points(set_id):
     working = _answers(hidden_exercises(set_id, STUDENT, seed))
     honest, _ = evaluate_submission(set_id, STUDENT, working, {"id": STUDENT}, "", seed)
     assert _automatic(honest) == automatic
+
+
+def test_an_answer_the_data_decide_is_not_taken_for_a_constant_one_by_chance():
+    """A small count can be the same on two hidden seeds in a row; a working notebook whose
+    only data-dependent right answer is that one must keep its points (and its choice's).
+
+    For this id and secret, q2's reference is unchanged on hidden seeds 0 and 1 (checked
+    below); an earlier rule stopped there, took q2 for an answer the data do not decide,
+    and ``choice_policy`` then took this notebook's points away.
+    """
+    from b2bsm_teach.grade.hidden import hidden_seed, unprotected
+
+    student, secret = "s0522654", "a-test-secret-" + "2" * 32
+    own = Exercises("02", student)
+    for attempt in (0, 1):
+        variant = hidden_exercises("02", student, hidden_seed(secret, "02", student, attempt))
+        assert "q2" in unprotected(own, variant)[0], attempt  # the chance match, both times
+    seed = choose_seed(secret, "02", student)
+    graded = hidden_exercises("02", student, seed)
+    assert "q2" in unprotected(own, graded)[1]  # on the variant taken, q2 is protected
+    working = {k: v for k, v in _answers(graded).items() if k in ("answer_q2", "answer_q5")}
+    rows, _ = evaluate_submission("02", student, working, {"id": student}, "", seed)
+    points = {r[2]: r[3] for r in rows}
+    assert points["q2"] == own.questions["q2"].points
+    assert points["q5"] == own.questions["q5"].points
