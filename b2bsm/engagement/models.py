@@ -62,7 +62,7 @@ def _design(frame: pd.DataFrame, outcome: str) -> tuple[np.ndarray, list[str]]:
     """
     import patsy
 
-    levels = sorted(set(frame["strategy"]))
+    levels = sorted(frame["strategy"].unique())  # not set(): that walks 20,000 posts in Python
     if "other" not in levels:  # patsy's own error names the missing reference level
         design = patsy.dmatrix(FORMULA.format(outcome=outcome).split("~")[1], frame)
         return np.asfortranarray(design, dtype="float64"), list(design.design_info.column_names)

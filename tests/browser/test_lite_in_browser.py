@@ -25,19 +25,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_lesson_opens_in_the_edition_from_the_website_link(
-    chromium, lite_server, built_lite, artifacts
+    chromium, lite_server, built_lite, artifacts, offsite_requests
 ):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    blocked: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(lite_server):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    blocked = offsite_requests(context, lite_server)
     page = context.new_page()
     try:
         lesson = "notebooks/02_survey_data.ipynb"
@@ -49,8 +40,12 @@ def test_lesson_opens_in_the_edition_from_the_website_link(
         listing.filter(has_text=LESSONS[-1].name).wait_for(timeout=60_000)
         names = {t.strip().split("\n")[0] for t in listing.all_inner_texts()}
         assert {p.name for p in LESSONS} <= names, names
-        first_code = first.locator(".jp-InputArea-editor").inner_text()
-        assert "piplite.install" in first_code and "emscripten" in first_code
+        # the editor fills in after the cell appears: wait for its text, then read it
+        from playwright.sync_api import expect
+
+        editor = first.locator(".jp-InputArea-editor")
+        expect(editor).to_contain_text("piplite.install", timeout=60_000)
+        assert "emscripten" in editor.inner_text()
         tab = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
         assert page.locator(tab).all_inner_texts() == ["02_survey_data.ipynb"]
         # the kernel is set to load the pinned Pyodide, and never to ask PyPI
@@ -70,11 +65,13 @@ def test_lesson_opens_in_the_edition_from_the_website_link(
         context.close()
 
 
-def test_a_lesson_page_opens_its_lesson_in_the_edition(chromium, site_with_lite_server):
+def test_a_lesson_page_opens_its_lesson_in_the_edition(
+    chromium, site_with_lite_server, built_lite, offsite_requests
+):
     """The website's rocket menu, *In your browser*: JupyterLite opens that same lesson."""
     base = site_with_lite_server
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    blocked = offsite_requests(context, base)
     page = context.new_page()
     try:
         page.goto(f"{base}/notebooks/04_use_and_potential.html")
@@ -86,5 +83,8 @@ def test_a_lesson_page_opens_its_lesson_in_the_edition(chromium, site_with_lite_
         assert lab.url.startswith(f"{base}/lite/lab/")
         tab = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
         assert lab.locator(tab).all_inner_texts() == ["04_use_and_potential.ipynb"]
+        # nothing but the pinned Pyodide runtime may be asked of another host
+        runtime = built_lite["pins"]["pyodide"]["url"].rsplit("/", 1)[0]
+        assert [u for u in blocked if not u.startswith(runtime)] == [], blocked
     finally:
         context.close()

@@ -57,19 +57,10 @@ def _has_colab_cell(nb: dict) -> bool:
 
 
 @pytest.fixture
-def page(chromium, site_server):
+def page(chromium, site_server, offsite_requests):
     """A page that may load the local site only; anything else is blocked and recorded."""
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    page.blocked = []
-
-    def route(r):
-        if r.request.url.startswith(site_server):
-            r.continue_()
-        else:
-            page.blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    page.blocked = offsite_requests(page, site_server)
     try:
         yield page
     finally:
@@ -227,9 +218,6 @@ def test_every_launch_link_opens_what_it_names(chromium, site_server, built_site
     """Each launch link of each page, read from the DOM as the browser resolves it, then
     parsed the way Binder, Colab, nbgitpuller and JupyterLite read their query."""
     page = chromium.new_page()
-    page.route(
-        "**/*", lambda r: r.continue_() if r.request.url.startswith(site_server) else r.abort()
-    )
     checked: dict[str, int] = {}
     try:
         for rel in _pages(built_site):
@@ -293,9 +281,6 @@ def test_no_page_is_wider_than_a_phone(chromium, site_server, built_site, artifa
     """At 390 px no page lays out wider than the screen (a phone would zoom it out);
     wide tables and code scroll inside their own box instead."""
     page = chromium.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=1)
-    page.route(
-        "**/*", lambda r: r.continue_() if r.request.url.startswith(site_server) else r.abort()
-    )
     wide = {}
     try:
         for rel in _pages(built_site):
