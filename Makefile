@@ -120,18 +120,27 @@ test-browser: $(VENV)/.installed-test
 	@echo "== Python $$($(PY) -c 'import platform; print(platform.python_version())') ($(VENV)): browser"
 	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "browser and not full" $(DURATIONS) $(PYTEST_ARGS)
 
-# The compatibility tier under each other supported Python: every notebook, the doctests
-# and the I/O and sandbox paths (tests marked `compat`, see conftest.py), in a slim
-# environment (the `test-core` extra, tested versions); the numeric sweeps do not depend
-# on the interpreter and run once, above. Runs them all, then fails if any failed.
+# The compatibility tier under each other supported Python: the doctests and the I/O and
+# sandbox paths (tests marked `compat`, see conftest.py), in a slim environment (the
+# `test-core` extra, tested versions); under the newest of them, every lesson and solution
+# notebook too (marker `notebook`): its lock has the newest library versions, the same as
+# every other newer Python's (requirements/lock-py3.X.txt; the other Pythons run the notebooks
+# in make test-full). The numeric sweeps do not depend on the interpreter and run once,
+# above. Runs them all, then fails if any failed.
 # TIER=full (make test-full) installs the whole test extra and runs every test instead.
 TIER ?= compat
 COMPAT_EXTRA = $(if $(filter full,$(TIER)),test,test-core)
 test-pythons: $(VENV)/.installed-test
 	-@$(MAKE) --no-print-directory pythons-envs TIER=$(TIER)
 	@status=0; ran=""; \
-	marks='$(if $(filter full,$(TIER)),not browser and not site,compat and not full)'; \
+	newest=$$(for python in $(PYTHONS); do \
+		$$python -c 'import sys; print(*sys.version_info[:2], sys.argv[1])' $$python; \
+	done | sort -n -k1,1 -k2,2 | tail -1 | cut -d' ' -f3); \
 	for python in $(PYTHONS); do \
+		marks='$(if $(filter full,$(TIER)),not browser and not site,compat and not full)'; \
+		if [ "$(TIER)" != full ] && [ "$$python" != "$$newest" ]; then \
+			marks="$$marks and not notebook"; \
+		fi; \
 		version=$$($$python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 		venv=build/venv-$$version-$(COMPAT_EXTRA); \
 		echo "== Python $$($$python -c 'import platform; print(platform.python_version())') ($$venv): $$marks"; \

@@ -168,6 +168,8 @@ def scratch_repo(tmp_path) -> Path:
 #: host cases; the whole hostile corpus runs under the main Python).
 #: The numeric sweeps and the static checks of stored notebooks give the same answers on
 #: every interpreter and run once, under the main Python (``make test-full``: everywhere).
+#: The notebooks (marker ``notebook``) run under the newest other Python only, whose lock
+#: holds the newest library versions (the Makefile's ``test-pythons``; all in test-full).
 COMPAT_FILES = {
     "test_release.py",
     "test_answer_key.py",
@@ -225,6 +227,8 @@ def pytest_collection_modifyitems(config, items):
 
     for item in items:
         path = Path(str(item.path))
+        if path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
         if (
             (path.suffix == ".ipynb" and path.parent.name != "exercises")
             or isinstance(item, DoctestItem)

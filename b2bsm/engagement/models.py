@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from b2bsm.engagement._nb2 import _fit_failed, _fit_negbin, _glm, _nb2_loglik
+from b2bsm.engagement._nb2 import _fit_failed, _fit_negbin, _nb2_loglik, _poisson
 from b2bsm.engagement.simulate import OUTCOMES
 
 FORMULA = "{outcome} ~ visual * (info_cues + emo_cues) + C(strategy, Treatment('other'))"
@@ -244,8 +244,6 @@ def fit_engagement(
     >>> bool(0 < fit["alpha"].iloc[0] < 2)
     True
     """
-    import statsmodels.api as sm
-
     if family not in ("negbin", "poisson"):
         raise ValueError(f"family must be 'negbin' or 'poisson'; got {family!r}.")
     if not isinstance(cluster, (bool, np.bool_)):
@@ -273,7 +271,7 @@ def fit_engagement(
     use_cluster = bool(cluster) and "account" in frame.columns
     groups = frame["account"].to_numpy() if use_cluster else None
     if family == "poisson":
-        result = _glm(y, X, offset, sm.families.Poisson(), tol=1e-10)
+        result = _poisson(y, X, offset)
         beta, alpha, loglik = np.asarray(result.params), 0.0, float(result.llf)
         if not (result.converged and np.all(np.isfinite(beta))):
             raise _fit_failed("IRLS did not converge to finite coefficients", family)
