@@ -222,8 +222,39 @@ def pytest_xdist_make_scheduler(config, log):
     return FileScheduling(config, log)
 
 
+#: The longest units of ``make test``'s main phase, longest first (``--durations``, see
+#: benchmarks/README.md). They are handed to the workers before everything else, so no
+#: worker starts a long unit near the end while the others run out of work (the longest-
+#: first rule of scheduling). The hostile corpus mostly waits (a notebook that freezes its
+#: runner is stopped only at the run's time-out), so it starts first and the other workers
+#: fill its wait.
+LONGEST_FIRST = (
+    "tests/browser/test_lessons_in_browser.py",  # the browser phase
+    "tests/browser/test_site_in_browser.py",
+    "tests/test_grade_hostile.py",  # the main phase
+    "tests/test_lms.py",
+    "tests/test_grade.py",
+    "tests/test_every_id.py",
+    "tests/test_checking_policy.py",
+    "tests/test_lesson_meaning.py",
+    "tests/test_stats.py",
+    "tests/test_site.py",
+    "tests/test_data_survey.py",
+    "notebooks/08_designing_engagement_experiments.ipynb",
+    "tests/test_engagement.py",
+)
+
+
+def _longest_first(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     from _pytest.doctest import DoctestItem
+
+    if config.getvalue("dist") == "loadfile":  # the order within each file is kept
+        items.sort(key=_longest_first)
 
     for item in items:
         path = Path(str(item.path))

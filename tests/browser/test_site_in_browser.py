@@ -214,32 +214,27 @@ def _pages(built_site) -> list[str]:
 ANCHORS = "() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
 
 
-def test_every_launch_link_opens_what_it_names(chromium, site_server, built_site):
+def test_every_launch_link_opens_what_it_names(site_walk, built_site):
     """Each launch link of each page, read from the DOM as the browser resolves it, then
     parsed the way Binder, Colab, nbgitpuller and JupyterLite read their query."""
-    page = chromium.new_page()
     checked: dict[str, int] = {}
-    try:
-        for rel in _pages(built_site):
-            page.goto(f"{site_server}/{rel}")
-            for href in page.evaluate(ANCHORS):
-                service = launch_links.kind(href)
-                if service is None:
-                    continue
-                checked[service] = checked.get(service, 0) + 1
-                if service == "lite":  # relative to the page: the edition sits in the site
-                    target = os.path.normpath(Path(rel).parent / href.split("lab/index.html")[0])
-                    assert target == built_site["lite"].rstrip("/"), (rel, href)
-                found = launch_links.problems(
-                    href,
-                    repo=links.REPOSITORY,
-                    branch=links.BRANCH,
-                    hub=built_site["hub"],
-                    root=ROOT,
-                )
-                assert found == [], f"{rel}: {href}: {found}"
-    finally:
-        page.close()
+    for rel, seen in site_walk.items():
+        for href in seen["anchors"]:
+            service = launch_links.kind(href)
+            if service is None:
+                continue
+            checked[service] = checked.get(service, 0) + 1
+            if service == "lite":  # relative to the page: the edition sits in the site
+                target = os.path.normpath(Path(rel).parent / href.split("lab/index.html")[0])
+                assert target == built_site["lite"].rstrip("/"), (rel, href)
+            found = launch_links.problems(
+                href,
+                repo=links.REPOSITORY,
+                branch=links.BRANCH,
+                hub=built_site["hub"],
+                root=ROOT,
+            )
+            assert found == [], f"{rel}: {href}: {found}"
     lessons = len(LESSONS) + len(list((ROOT / "exercises").glob("*.ipynb")))
     assert checked.get("binder", 0) >= lessons + 1, checked  # every notebook + the home page
     assert checked.get("hub", 0) >= lessons + 1, checked
@@ -277,20 +272,30 @@ WIDEST = """() => {
 }"""
 
 
-def test_no_page_is_wider_than_a_phone(chromium, site_server, built_site, artifacts):
-    """At 390 px no page lays out wider than the screen (a phone would zoom it out);
-    wide tables and code scroll inside their own box instead."""
+@pytest.fixture(scope="module")
+def site_walk(chromium, site_server, built_site, artifacts) -> dict[str, dict]:
+    """Every page of the site opened once, at a phone's width: its links and its widest
+    element (two tests read them; one walk instead of two halves the time)."""
     page = chromium.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=1)
-    wide = {}
+    seen = {}
     try:
         for rel in _pages(built_site):
             page.goto(f"{site_server}/{rel}")
             page.wait_for_load_state("load")
-            found = page.evaluate(WIDEST)
-            if found["scroll"] > PHONE["width"]:
-                wide[rel] = found
+            seen[rel] = {"anchors": page.evaluate(ANCHORS), "width": page.evaluate(WIDEST)}
         page.goto(f"{site_server}/docs/instructors.html")
         page.screenshot(path=str(artifacts / "site_phone_instructors.png"))
     finally:
         page.close()
+    return seen
+
+
+def test_no_page_is_wider_than_a_phone(site_walk):
+    """At 390 px no page lays out wider than the screen (a phone would zoom it out);
+    wide tables and code scroll inside their own box instead."""
+    wide = {
+        rel: seen["width"]
+        for rel, seen in site_walk.items()
+        if seen["width"]["scroll"] > PHONE["width"]
+    }
     assert not wide, f"pages wider than {PHONE['width']} px: {wide}"
