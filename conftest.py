@@ -219,6 +219,8 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return scheduling_scope(nodeid)
 
+    # in the collected order (LONGEST_FIRST), not xdist's default of the most items first
+    config.option.loadscopereorder = False
     return FileScheduling(config, log)
 
 
@@ -253,7 +255,7 @@ def _longest_first(item) -> int:
 def pytest_collection_modifyitems(config, items):
     from _pytest.doctest import DoctestItem
 
-    if config.getvalue("dist") == "loadfile":  # the order within each file is kept
+    if hasattr(config, "workerinput"):  # an xdist worker; the order within each file is kept
         items.sort(key=_longest_first)
 
     for item in items:
