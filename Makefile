@@ -41,6 +41,12 @@ LOCK_OF = requirements/lock-py$(shell $(1) -c 'import sys; print("%d.%d" % sys.v
 # statsmodels, matplotlib and IPython again: about 1.5-2 CPU s per process here.
 UV := $(VENV)/bin/uv
 UV_INSTALL = $(UV) pip install --quiet --compile-bytecode --python
+# Python may write bytecode under make, even where PYTHONDONTWRITEBYTECODE is set (CI
+# machines set it): otherwise every pytest process (each worker of each phase) rewrote and
+# compiled every test module again (pytest caches its assertion rewriting only where
+# bytecode may be written) and every kernel compiled the kit: 1.6 of 3.7 CPU s of each
+# worker's collection. __pycache__ is ignored by git, the release and the website.
+unexport PYTHONDONTWRITEBYTECODE
 # What a lesson author checks before a commit: the notebooks changed since BASE.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
 

@@ -43,9 +43,11 @@ def _env(**extra) -> dict:
 
 
 def _site_entries(python: Path) -> set[str]:
+    """What is installed in an environment's site-packages (Python's own bytecode cache of
+    top-level modules, ``__pycache__``, is not an installed package)."""
     code = "import sysconfig, os; print('\\n'.join(os.listdir(sysconfig.get_path('purelib'))))"
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
-    return set(out.stdout.split())
+    return set(out.stdout.split()) - {"__pycache__"}
 
 
 def test_lessons_exercises_and_masters_all_get_the_cell():
