@@ -8,13 +8,12 @@ also vary which post strategy (q3, q4) and which format (q2) they ask about.
 from __future__ import annotations
 
 import functools
-import weakref
 
 import pandas as pd
 
 from b2bsm.exercises import data as _data
 from b2bsm.exercises.questions import Mistake, Question, decimals
-from b2bsm_teach.exercises.sets._common import fair_question, varies
+from b2bsm_teach.exercises.sets._common import fair_question, per_dataset, varies
 
 TITLE = "Lesson 07 · Content and engagement"
 __all__ = ["QUESTIONS", "TITLE", "load_data"]
@@ -41,19 +40,10 @@ def posts(seed: int | None) -> pd.DataFrame:
     return _data.shared_data("07", seed)
 
 
-#: The fingerprint of the last dataset asked about, with a weak reference to it: a key asks
-#: for a dozen fits of one dataset in a row, and hashing its 20,000 posts each time cost more
-#: than a tenth of the key's time.
-_LAST: list = [None, None]
-
-
+@per_dataset  # a key asks for a dozen fits of one dataset: hash its 20,000 posts once
 def _fingerprint(df: pd.DataFrame) -> tuple:
-    if _LAST[0] is not None and _LAST[0]() is df:
-        return _LAST[1]
     hashed = pd.util.hash_pandas_object(df[["account", "followers", "likes"]], index=False)
-    found = (len(df), int(hashed.sum()))
-    _LAST[:] = [weakref.ref(df), found]
-    return found
+    return (len(df), int(hashed.sum()))
 
 
 def _fit(df: pd.DataFrame, family: str = "negbin", cluster: bool = True) -> pd.DataFrame:
