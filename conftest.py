@@ -205,6 +205,7 @@ def scheduling_scope(nodeid: str) -> str:
     return path
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile``, with the files of SPLIT_BY_SET split in two parts.
 
