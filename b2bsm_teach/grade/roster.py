@@ -22,7 +22,7 @@ column             used for
 =================  ====================================================
 
 Other columns are kept and ignored.  Ids are normalised the same way
-everywhere (:func:`normalise_id`), so ``S3000003`` in the roster and
+everywhere (:func:`b2bsm.exercises.ids.normalise_id`), so ``S3000003`` in the roster and
 ``s3000003.ipynb`` in the submissions are one student.
 """
 
@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from b2bsm.exercises.ids import match_student, normalise_id  # the one definition of each
 from b2bsm_teach.grade.cells import plain_text, spreadsheet_safe
 
 #: Roster columns the exports read (all optional but ``student_id``).
@@ -54,69 +53,6 @@ FIELDS = (
 
 class RosterError(ValueError):
     """The roster file cannot be used; the message names the line and the fix."""
-
-
-def normalise_id(text) -> str:
-    """A student id in the one form every part of the kit compares.
-
-    Uses :func:`b2bsm.exercises.ids.normalise_id` when the grader provides it,
-    otherwise the same rule (NFKC, strip, casefold).
-
-    >>> normalise_id("  S3000003 ")
-    's3000003'
-    """
-    try:
-        from b2bsm.exercises.ids import normalise_id as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return shared(text)
-    if not isinstance(text, str) or not unicodedata.normalize("NFKC", text).strip():
-        raise ValueError(
-            f"a student id must be non-empty text such as 's1234567'; got {text!r}. "
-            "Fix the roster row or the notebook's file name."
-        )
-    return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-def match_student(stem: str, roster_ids) -> tuple[str | None, str | None]:
-    """The roster id a submission file name belongs to, or a problem saying why none.
-
-    Uses :func:`b2bsm.exercises.ids.match_student` when the grader provides it.
-    Otherwise: a file stem equal to a roster id, or containing exactly one
-    roster id as a separate token (``s3000007_exercises``), maps to it.
-
-    >>> match_student("S3000007_02_survey", ["s3000007", "s3000008"])
-    ('s3000007', None)
-    >>> match_student("notes", ["s3000007"])[0] is None
-    True
-    """
-    try:
-        from b2bsm.exercises.ids import match_student as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return shared(stem, list(roster_ids))
-    ids = {normalise_id(r) for r in roster_ids}
-    try:
-        key = normalise_id(stem)
-    except ValueError as exc:
-        return None, str(exc)
-    if key in ids:
-        return key, None
-    tokens = set(re.split(r"[^0-9a-z@.]+", key)) | set(re.split(r"[^0-9a-z]+", key))
-    found = sorted(ids & tokens) or sorted(i for i in ids if i in key)
-    if len(found) == 1:
-        return found[0], None
-    if not found:
-        return None, (
-            f"the file name {stem!r} contains no roster id; rename the file to "
-            "<student id>.ipynb or add the student to the roster"
-        )
-    return None, (
-        f"the file name {stem!r} contains several roster ids ({', '.join(found)}); "
-        "rename it to the one student's id"
-    )
 
 
 def printable(name: str) -> str:
