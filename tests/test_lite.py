@@ -120,11 +120,22 @@ def test_colab_cell_becomes_the_browser_cell_in_every_lesson():
 
 
 def test_browser_cell_does_nothing_outside_the_browser_and_installs_inside(tmp_path):
-    """Outside Pyodide the cell returns at once; inside, it awaits piplite.install('b2bsm')."""
-    from IPython.core.interactiveshell import InteractiveShell
+    """Outside Pyodide the cell returns at once; inside, it awaits piplite.install('b2bsm').
 
-    shell = InteractiveShell.instance()
-    assert shell.run_cell(build_lite.lite_setup_source()).success
+    Both halves run in a fresh interpreter: IPython runs a top-level ``await`` on an
+    asyncio loop, which fails with "This event loop is already running" in a process
+    where Playwright's loop runs (a single ``pytest`` over the browser tests and this file).
+    """
+    outside = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "result = InteractiveShell.instance().run_cell("
+        + repr(build_lite.lite_setup_source())
+        + ")\n"
+        "result.raise_error()\n"
+        "import sys; assert 'piplite' not in sys.modules\n"
+    )
+    run = subprocess.run([sys.executable, "-c", outside], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
     fake = tmp_path / "piplite.py"
     fake.write_text("calls = []\nasync def install(name):\n    calls.append(name)\n")
     script = (
