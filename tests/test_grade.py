@@ -21,26 +21,48 @@ import nbformat
 import pytest
 
 from b2bsm._paths import REPO_ROOT
+from b2bsm.exercises.ids import looks_like_id, normalise_id
+from tests._random_ids import random_ids
 
 MASTER = REPO_ROOT / "solutions" / "02_survey_data_exercises.ipynb"
 EXERCISE = REPO_ROOT / "exercises" / "02_survey_data_exercises.ipynb"
 SANDBOX = "auto" if shutil.which("bwrap") else "none"
 #: The instructor's grading secret of these runs (fixed: the same hidden variants every run).
 GRADING_SECRET = "test-grade-grading-secret-" + "7" * 32
-IDS = {
-    "correct": "s1000001",
-    "untouched": "s1000002",
-    "partial": "s1000003",
-    "wrongs": "s1000004",
-    "raises": "s1000005",
-    "loops": "s1000006",
-    "exits": "s1000007",
-    "shouts": "s1000008",
-    "vandal": "s1000009",
-    "renamed": "s1000010",
-    "deleted": "s1000011",
-    "notjson": "s1000012",
-}
+ROLES = (
+    "correct",
+    "untouched",
+    "partial",
+    "wrongs",
+    "raises",
+    "loops",
+    "exits",
+    "shouts",
+    "vandal",
+    "renamed",
+    "deleted",
+    "notjson",
+)
+
+
+def _file_name_ids(count: int, seed: int) -> list[str]:
+    """Random ids (``tests/_random_ids.py``) of the formats a file name carries as an id
+    without a roster (upper case, dashes, e-mail addresses, digits), as typed."""
+    chosen, keys = [], set()
+    for raw in random_ids(20 * count, seed=seed):
+        key = normalise_id(raw)
+        if looks_like_id(key) and key not in keys:
+            chosen.append(raw)
+            keys.add(key)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError(f"fewer than {count} usable ids from seed {seed}")
+
+
+#: Each role's id as the student typed it: its file name and its notebook's STUDENT_ID.
+TYPED = dict(zip(ROLES, _file_name_ids(len(ROLES), seed=20261204), strict=True))
+#: The same ids as the grader reports them (normalised: NFKC, stripped, case-folded).
+IDS = {role: normalise_id(raw) for role, raw in TYPED.items()}
 
 
 def _points() -> dict[str, int]:
@@ -85,9 +107,9 @@ def graded(tmp_path_factory):
 
     def fresh(role):
         nb = nbformat.from_dict(json.loads(json.dumps(exercise)))
-        return _with_student_id(nb, IDS[role])
+        return _with_student_id(nb, TYPED[role])
 
-    master = _with_student_id(nbformat.from_dict(master), IDS["correct"])
+    master = _with_student_id(nbformat.from_dict(master), TYPED["correct"])
     master.cells = [c for c in master.cells if "hidden-check" not in c.metadata.get("tags", [])]
     subs = {
         "correct": master,
@@ -113,8 +135,8 @@ def graded(tmp_path_factory):
     deleted.cells = [c for c in deleted.cells if "answer_q" not in c.source]
     subs["deleted"] = deleted
     for role, nb in subs.items():
-        nbformat.write(nb, folder / f"{IDS[role]}.ipynb")
-    (folder / f"{IDS['notjson']}.ipynb").write_text("{this is not a notebook", encoding="utf-8")
+        nbformat.write(nb, folder / f"{TYPED[role]}.ipynb")
+    (folder / f"{TYPED['notjson']}.ipynb").write_text("{this is not a notebook", encoding="utf-8")
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     out = folder.parent / "grades.csv"
     script = (
@@ -225,7 +247,7 @@ def test_the_answers_file_holds_the_exported_answers(graded):
     path = graded["folder"].parent / "grades.answers.jsonl"
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     by_student = {r["student"]: r for r in records}
-    assert by_student[IDS["partial"]]["file"] == f"{IDS['partial']}.ipynb"
+    assert by_student[IDS["partial"]]["file"] == f"{TYPED['partial']}.ipynb"
     assert by_student[IDS["untouched"]]["answers"]["q1"] == {"__ellipsis__": True}
     kinds = {qid: q.kind for qid, q in Exercises("02", None).questions.items()}
     for qid, kind in kinds.items():
