@@ -72,20 +72,22 @@ def test_answers_recovered_from_a_release_score_no_automatic_points(set_id):
 
 
 def test_an_answer_the_data_decide_is_not_taken_for_a_constant_one_by_chance():
-    """A small count can be the same on two hidden seeds in a row; a working notebook whose
-    only data-dependent right answer is that one must keep its points (and its choice's).
+    """A small count can be the same on several hidden seeds in a row; a working notebook
+    whose only data-dependent right answer is that one must keep its points (and its
+    choice's).
 
-    For this id and secret, q2's reference is unchanged on hidden seeds 0 and 1 (checked
-    below); an earlier rule stopped there, took q2 for an answer the data do not decide,
-    and ``choice_policy`` then took this notebook's points away.
+    For this id and secret, q2's reference is unchanged on hidden seeds 0 to 3 (checked
+    below; the secret was found by searching 252 secrets). Earlier rules stopped after two
+    seeds, then after four, took q2 for an answer the data do not decide, and
+    ``choice_policy`` then took this notebook's points away.
     """
     from b2bsm_teach.grade.hidden import hidden_seed, unprotected
 
-    student, secret = "s0522654", "a-test-secret-" + "2" * 32
+    student, secret = "s0522654", "a-test-secret-251-" + "2" * 32
     own = Exercises("02", student)
-    for attempt in (0, 1):
+    for attempt in range(4):
         variant = hidden_exercises("02", student, hidden_seed(secret, "02", student, attempt))
-        assert "q2" in unprotected(own, variant)[0], attempt  # the chance match, both times
+        assert "q2" in unprotected(own, variant)[0], attempt  # the chance match, every time
     seed = choose_seed(secret, "02", student)
     graded = hidden_exercises("02", student, seed)
     assert "q2" in unprotected(own, graded)[1]  # on the variant taken, q2 is protected
@@ -94,3 +96,25 @@ def test_an_answer_the_data_decide_is_not_taken_for_a_constant_one_by_chance():
     points = {r[2]: r[3] for r in rows}
     assert points["q2"] == own.questions["q2"].points
     assert points["q5"] == own.questions["q5"].points
+
+
+@pytest.mark.parametrize("set_id", ["06", "08"])
+def test_answers_no_data_decide_stay_unprotected_and_need_a_computed_one(set_id):
+    """Sets 06 and 08 have number answers that follow from the parameters alone: on every
+    seed the same. They are found as such (unchanged on all sixteen seeds), and a notebook of
+    only those answers and the choices earns none of their points."""
+    from b2bsm_teach.grade.hidden import unprotected
+
+    own = Exercises(set_id, STUDENT)
+    seed = choose_seed(SECRET, set_id, STUDENT)
+    graded = hidden_exercises(set_id, STUDENT, seed)
+    loose, kept = unprotected(own, graded)
+    constant = {q for q in loose if own.questions[q].kind != "choice"}
+    assert constant and kept, (constant, kept)
+    answers = {k: v for k, v in _answers(graded).items() if k[len("answer_") :] in loose}
+    rows, _ = evaluate_submission(set_id, STUDENT, answers, {"id": STUDENT}, "", seed)
+    assert _automatic(rows) == 0, [r for r in rows if r[3]]
+    everything, _ = evaluate_submission(
+        set_id, STUDENT, _answers(graded), {"id": STUDENT}, "", seed
+    )
+    assert all(r[3] == r[4] for r in everything if r[2] in loose)
