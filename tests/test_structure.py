@@ -9,10 +9,7 @@
   except a cell that draws a figure.
 * Practice: every cell tagged ``practice`` is stored unanswered (``...`` and the feedback
   "[not answered]"), checks a question its lesson's practice module defines, and is followed
-  by a markdown cell with a collapsible worked solution.  Every cell that calls
-  ``practice.check`` carries the tag ``nbval-check-output``: nbval compares its stored
-  feedback with a fresh run, so feedback reworded in a practice module cannot stay stale on
-  the website.
+  by a markdown cell with a collapsible worked solution.
 """
 
 from __future__ import annotations
@@ -114,13 +111,6 @@ def practice_problems(nb) -> list[str]:
         after = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
         if after is None or after.cell_type != "markdown" or "<details>" not in after.source:
             problems.append(f"{where}: follow it with a <details> worked solution")
-    for i, cell in enumerate(nb.cells):
-        checks = cell.cell_type == "code" and "practice.check(" in cell.source
-        if checks and "nbval-check-output" not in _tags(cell):
-            problems.append(
-                f"cell {i}: tag it nbval-check-output, so that nbval compares its stored "
-                "feedback with the practice module's current words"
-            )
     return problems
 
 
@@ -191,7 +181,6 @@ def test_the_structure_checks_can_fail():
     ]
     found = " | ".join(practice_problems(nb))
     assert "unanswered" in found and "p9 is not a question" in found and "<details>" in found
-    assert "nbval-check-output" in found
 
 
 GLOSSARY = ROOT / "docs" / "glossary.md"

@@ -31,9 +31,6 @@ from b2bsm._paths import REPO_ROOT
 
 SOLUTION_TAG = "solution"
 HIDDEN_TAG = "hidden-check"
-#: nbval compares this cell's stored output with a fresh run (the masters' check cells: their
-#: stored feedback must be the set's current words). Not in student versions, which store none.
-CHECK_OUTPUT_TAG = "nbval-check-output"
 PLACEHOLDER_NOTE = "replace ... with your answer"
 _ANSWER = re.compile(r"^(answer_q\d+)\s*=", re.MULTILINE)
 _HEADING = re.compile(r"^##\s+(q\d+)\b")
@@ -212,10 +209,6 @@ def student_version(master):
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG]
             cell.metadata["tags"].append("answer")
             cell.metadata.pop("b2bsm", None)
-        if CHECK_OUTPUT_TAG in cell.metadata.get("tags", []):
-            cell.metadata["tags"].remove(CHECK_OUTPUT_TAG)
-            if not cell.metadata["tags"]:
-                del cell.metadata["tags"]
     config = Config()
     config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ["tags"]
     config.ClearMetadataPreprocessor.preserve_nb_metadata_mask = [
