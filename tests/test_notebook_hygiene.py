@@ -80,11 +80,13 @@ def test_random_library_ids_are_stored_renumbered(path):
     """``make notebooks`` renames the ids ipywidgets and pandas' Styler draw at random and
     joins split prints, so that re-running an unchanged notebook rewrites it byte for byte;
     a stored notebook is already in that form."""
-    from tools.execute_notebooks import coalesce_streams, stable_ids
+    from tools.execute_notebooks import stable_ids
 
     nb = nbformat.read(path, as_version=4)
-    again = stable_ids(coalesce_streams(nbformat.read(path, as_version=4)), path.name)
-    assert again == nb, f"{_id(path)}: store it with `make notebooks`"
+    assert stable_ids(nb, path.name) == nb, f"{_id(path)}: store it with `make notebooks`"
+    for i, cell in enumerate(nb.cells):
+        streams = [o["name"] for o in cell.get("outputs", []) if o["output_type"] == "stream"]
+        assert len(streams) == len(set(streams)), f"{_id(path)} cell {i}: `make notebooks`"
 
 
 @pytest.mark.slow

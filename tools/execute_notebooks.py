@@ -10,10 +10,10 @@ warns is reported and left unchanged on disk; the command then exits 1.
 
 The ids that libraries draw at random on each run (ipywidgets' model ids, the table ids of
 pandas' Styler, object addresses) are renamed in an order that does not depend on them
-(:func:`stable_ids`), and the pieces the kernel splits a print into are joined
-(:func:`coalesce_streams`), so that re-running an unchanged notebook rewrites it byte for
-byte and a diff shows only what changed. Only outputs that measure the machine (lesson 08's
-loop-versus-vectorised timing) still differ between runs.
+(:func:`stable_ids`), and the pieces the kernel splits a print into are joined (nbclient's
+``coalesce_streams``, the rule nbval compares by), so that re-running an unchanged notebook
+rewrites it byte for byte and a diff shows only what changed. Only outputs that measure the
+machine (lesson 08's loop-versus-vectorised timing) still differ between runs.
 """
 
 from __future__ import annotations
@@ -119,34 +119,6 @@ def stable_ids(nb, label: str):
     return nb
 
 
-def coalesce_streams(nb):
-    """``nb`` with each run of consecutive stream outputs of one cell (stdout, or stderr)
-    joined into one: the kernel splits a print into several messages as it flushes, which
-    differs from run to run (nbval joins them the same way before comparing).
-
-    >>> import nbformat
-    >>> parts = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("a", "b\\n")]
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=parts)])
-    >>> [out["text"] for out in coalesce_streams(nb).cells[0].outputs]
-    ['ab\\n']
-    """
-    for cell in nb.cells:
-        joined = []
-        for out in cell.get("outputs", []):
-            last = joined[-1] if joined else None
-            if (
-                last is not None
-                and out.get("output_type") == last.get("output_type") == "stream"
-                and out.get("name") == last.get("name")
-            ):
-                last["text"] = "".join(last["text"]) + "".join(out["text"])
-            else:
-                joined.append(out)
-        if "outputs" in cell:
-            cell["outputs"] = joined
-    return nb
-
-
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -154,6 +126,7 @@ def execute(path: Path) -> float:
         timeout=300,
         kernel_name="python3",
         record_timing=False,
+        coalesce_streams=True,  # one output per stream: the kernel splits prints at random
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
@@ -165,7 +138,7 @@ def execute(path: Path) -> float:
                 text = out.get("text", "")
                 if "Warning" in text or "Traceback" in text:
                     raise RuntimeError(f"stderr output in a cell:\n{text[:2000]}")
-    nb = stable_ids(coalesce_streams(nb), path.name)
+    nb = stable_ids(nb, path.name)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return seconds
